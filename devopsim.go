@@ -1,0 +1,179 @@
+package devopsim
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/devopsim/devopsim/clock"
+	"github.com/devopsim/devopsim/eventbus"
+	"github.com/devopsim/devopsim/identity"
+	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsproto"
+	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/dispatch"
+	"github.com/devopsim/devopsim/internal/s3obj"
+	"github.com/devopsim/devopsim/store"
+	"github.com/devopsim/devopsim/store/memstore"
+	"github.com/devopsim/devopsim/sts"
+)
+
+// Default account and region of a platform.
+const (
+	DefaultAccount = core.DefaultAccount
+	DefaultRegion  = core.DefaultRegion
+)
+
+// Options configure a Platform. The zero value is a private in-memory platform on real time in
+// account 000000000000, region us-east-1.
+type Options struct {
+	Account string // default account; "" means DefaultAccount
+	Region  string // default region; "" means DefaultRegion
+	// Clock is the platform's time; nil means the machine's clock. Use clock.NewManual to move
+	// time yourself.
+	Clock clock.Clock
+	// DataDir keeps state on disk (bbolt) so it survives a restart; "" keeps it in memory.
+	DataDir string
+	// Store overrides the state store (DataDir is then used only for bulk data).
+	Store store.Store
+	// Logger receives the platform's logs; nil discards them.
+	Logger *slog.Logger
+	// Authenticate overrides how wire requests' credentials map to callers (strict SigV4).
+	Authenticate awsproto.Authenticator
+}
+
+// Platform is a whole AWS DevOps platform in one process. It is safe for concurrent use.
+type Platform struct {
+	opts   Options
+	env    *core.Env
+	bus    *eventbus.Bus
+	router *awsproto.Router
+	s3     *s3obj.S3
+	sts    *sts.Service
+
+	closeOnce sync.Once
+	closeErr  error
+	closers   []func(context.Context) error // run in reverse order
+}
+
+// New builds a platform.
+func New(opts Options) (*Platform, error) {
+	if opts.Account == "" {
+		opts.Account = DefaultAccount
+	}
+	if opts.Region == "" {
+		opts.Region = DefaultRegion
+	}
+	if opts.Clock == nil {
+		opts.Clock = clock.Real()
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Platform{opts: opts, bus: eventbus.New()}
+	st := opts.Store
+	var objects *s3obj.S3
+	if opts.DataDir != "" {
+		if err := os.MkdirAll(opts.DataDir, 0o755); err != nil {
+			return nil, err
+		}
+		if st == nil {
+			bs, err := openDurableStore(filepath.Join(opts.DataDir, "state.db"))
+			if err != nil {
+				return nil, err
+			}
+			st = bs
+		}
+		o, err := s3obj.OpenFile(filepath.Join(opts.DataDir, "s3.db"), opts.Clock)
+		if err != nil {
+			return nil, errors.Join(err, st.Close())
+		}
+		objects = o
+	} else {
+		if st == nil {
+			st = memstore.New()
+		}
+		objects = s3obj.NewMemory(opts.Clock)
+	}
+	p.s3 = objects
+	p.closers = append(p.closers, func(context.Context) error { return errors.Join(objects.Close(), st.Close()) })
+	p.env = &core.Env{
+		Clock:   opts.Clock,
+		Store:   st,
+		Log:     opts.Logger,
+		Events:  p.bus,
+		Hooks:   &dispatch.Hooks{},
+		Objects: objects,
+		Account: opts.Account,
+		Region:  opts.Region,
+	}
+	p.router = awsproto.NewRouter(awsproto.RouterOptions{
+		Account:      opts.Account,
+		Region:       opts.Region,
+		Log:          opts.Logger,
+		Authenticate: opts.Authenticate,
+	})
+	p.sts = sts.New(p.env)
+	p.router.Register(awsapi.STS(p.sts))
+	if err := p.addServices(); err != nil {
+		_ = p.Close(context.Background())
+		return nil, err
+	}
+	p.router.Mount("/_devopsim/", p.adminHandler())
+	p.router.Fallback(objects.Handler())
+	return p, nil
+}
+
+// Handler serves every service's wire protocol, git smart HTTP, S3 and the admin endpoints.
+func (p *Platform) Handler() http.Handler { return p.router }
+
+// Clock is the platform's clock.
+func (p *Platform) Clock() clock.Clock { return p.opts.Clock }
+
+// Events is the platform's event stream: every service's AWS-shaped events. Subscribe to watch
+// them from Go.
+func (p *Platform) Events() *eventbus.Bus { return p.bus }
+
+// STS is the security token service (GetCallerIdentity).
+func (p *Platform) STS() *sts.Service { return p.sts }
+
+// S3 is the platform's object store (the same objects the S3 endpoint serves).
+func (p *Platform) S3() core.Objects { return p.s3 }
+
+// Account and Region are the platform's defaults.
+func (p *Platform) Account() string { return p.opts.Account }
+func (p *Platform) Region() string  { return p.opts.Region }
+
+// Close stops every service's background work and waits for it, then closes the store.
+func (p *Platform) Close(ctx context.Context) error {
+	p.closeOnce.Do(func() {
+		var errs []error
+		for i := len(p.closers) - 1; i >= 0; i-- {
+			errs = append(errs, p.closers[i](ctx))
+		}
+		p.closeErr = errors.Join(errs...)
+	})
+	return p.closeErr
+}
+
+// As returns ctx acting as the root of account in region, for calls from Go in other
+// accounts or regions than the platform's defaults.
+func As(ctx context.Context, account, region string) context.Context {
+	return identity.With(ctx, identity.Root(account, region))
+}
+
+func (p *Platform) onClose(fn func(context.Context) error) { p.closers = append(p.closers, fn) }
+
+// reset wipes all state.
+func (p *Platform) reset(ctx context.Context) error {
+	w, ok := p.env.Store.(store.Wiper)
+	if !ok {
+		return fmt.Errorf("the store cannot be wiped")
+	}
+	return w.Wipe(ctx)
+}
