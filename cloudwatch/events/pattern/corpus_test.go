@@ -1,0 +1,76 @@
+package pattern_test
+
+import (
+	"bufio"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/devopsim/devopsim/cloudwatch/events/pattern"
+)
+
+type triple struct {
+	ID      string `json:"id"`
+	Pattern string `json:"pattern"`
+	Event   string `json:"event"`
+	Verdict string `json:"verdict"`
+	Err     string `json:"event_ruler_error"`
+}
+
+func loadCorpus(t testing.TB) []triple {
+	t.Helper()
+	files, err := filepath.Glob("testdata/corpus/*/*.jsonl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files: %v", err)
+	}
+	var out []triple
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(make([]byte, 1<<20), 1<<22)
+		for sc.Scan() {
+			var tr triple
+			if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			tr.ID = filepath.Base(filepath.Dir(f)) + "/" + tr.ID
+			out = append(out, tr)
+		}
+		fh.Close()
+	}
+	return out
+}
+
+// TestCorpus checks every recorded (pattern, event, verdict) triple: the verdicts were recorded
+// by running aws/event-ruler, the engine behind EventBridge.
+func TestCorpus(t *testing.T) {
+	agree := 0
+	all := loadCorpus(t)
+	for _, tr := range all {
+		got := ""
+		p, err := pattern.Compile(tr.Pattern)
+		if err != nil {
+			got = "error"
+		} else {
+			ok, err := p.Match([]byte(tr.Event))
+			switch {
+			case err != nil:
+				got = "event-error: " + err.Error()
+			case ok:
+				got = "match"
+			default:
+				got = "no_match"
+			}
+		}
+		if got != tr.Verdict {
+			t.Errorf("%s: got %s, want %s (err %v)\npattern: %s\nevent: %.400s", tr.ID, got, tr.Verdict, err, tr.Pattern, tr.Event)
+			continue
+		}
+		agree++
+	}
+	t.Logf("corpus agreement: %d/%d", agree, len(all))
+}

@@ -1,0 +1,404 @@
+package pattern
+
+import (
+	"strconv"
+	"unicode/utf16"
+	"unicode/utf8"
+)
+
+// A small strict JSON reader. Patterns need things encoding/json hides (key order, duplicate
+// keys, the literal text of numbers) and events need a fast flattening walk, so both are built
+// on this scanner.
+
+type nodeKind uint8
+
+const (
+	kObject nodeKind = iota + 1
+	kArray
+	kString
+	kNumber
+	kTrue
+	kFalse
+	kNull
+)
+
+type member struct {
+	key  string
+	val  *node
+	kpos int
+}
+
+type node struct {
+	kind   nodeKind
+	str    string // string value, or the literal text of a number
+	fields []member
+	elems  []*node
+	pos    int // offset of the node's first byte
+	end    int // offset after the node's last byte
+}
+
+type syntaxError struct {
+	msg string
+	pos int
+}
+
+func (e *syntaxError) Error() string { return e.msg }
+
+type scanner struct {
+	data  []byte
+	s     string // data as a string (shares nothing when built from a string)
+	i     int
+	depth int
+}
+
+const maxDepth = 200
+
+func (sc *scanner) ws() {
+	for sc.i < len(sc.s) {
+		switch sc.s[sc.i] {
+		case ' ', '\t', '\n', '\r':
+			sc.i++
+		default:
+			return
+		}
+	}
+}
+
+func (sc *scanner) fail(msg string) *syntaxError { return &syntaxError{msg: msg, pos: sc.i} }
+
+func (sc *scanner) unexpected() *syntaxError {
+	if sc.i >= len(sc.s) {
+		return sc.fail("Unexpected end-of-input")
+	}
+	r, _ := utf8.DecodeRuneInString(sc.s[sc.i:])
+	return sc.fail("Unexpected character ('" + string(r) + "' (code " + strconv.Itoa(int(r)) + "))")
+}
+
+// parseValue reads one JSON value into a node tree.
+func (sc *scanner) parseValue() (*node, error) {
+	sc.ws()
+	if sc.i >= len(sc.s) {
+		return nil, sc.fail("Unexpected end-of-input")
+	}
+	start := sc.i
+	switch c := sc.s[sc.i]; {
+	case c == '{':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return nil, sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		n := &node{kind: kObject, pos: start}
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
+			sc.i++
+			n.end = sc.i
+			sc.depth--
+			return n, nil
+		}
+		for {
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != '"' {
+				if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
+					return nil, sc.fail("Unexpected character ('}' (code 125)): was expecting double-quote to start field name")
+				}
+				return nil, sc.unexpected()
+			}
+			kpos := sc.i
+			k, err := sc.parseString()
+			if err != nil {
+				return nil, err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != ':' {
+				return nil, sc.fail("Unexpected character: was expecting a colon to separate field name and value")
+			}
+			sc.i++
+			v, err := sc.parseValue()
+			if err != nil {
+				return nil, err
+			}
+			n.fields = append(n.fields, member{key: k, val: v, kpos: kpos})
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return nil, sc.fail("Unexpected end-of-input: expected close marker for Object")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == '}' {
+				sc.i++
+				n.end = sc.i
+				sc.depth--
+				return n, nil
+			}
+			return nil, sc.fail("Unexpected character: was expecting comma to separate Object entries")
+		}
+	case c == '[':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return nil, sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		n := &node{kind: kArray, pos: start}
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
+			sc.i++
+			n.end = sc.i
+			sc.depth--
+			return n, nil
+		}
+		for {
+			v, err := sc.parseValue()
+			if err != nil {
+				return nil, err
+			}
+			n.elems = append(n.elems, v)
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return nil, sc.fail("Unexpected end-of-input: expected close marker for Array")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == ']' {
+				sc.i++
+				n.end = sc.i
+				sc.depth--
+				return n, nil
+			}
+			return nil, sc.fail("Unexpected character: was expecting comma to separate Array entries")
+		}
+	case c == '"':
+		s, err := sc.parseString()
+		if err != nil {
+			return nil, err
+		}
+		return &node{kind: kString, str: s, pos: start, end: sc.i}, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		t, err := sc.parseNumber()
+		if err != nil {
+			return nil, err
+		}
+		return &node{kind: kNumber, str: t, pos: start, end: sc.i}, nil
+	default:
+		for _, lit := range [...]struct {
+			s string
+			k nodeKind
+		}{{"true", kTrue}, {"false", kFalse}, {"null", kNull}} {
+			if len(sc.s)-sc.i >= len(lit.s) && sc.s[sc.i:sc.i+len(lit.s)] == lit.s {
+				sc.i += len(lit.s)
+				if sc.i < len(sc.s) && isIdent(sc.s[sc.i]) {
+					sc.i -= len(lit.s)
+					return nil, sc.unrecognizedToken()
+				}
+				return &node{kind: lit.k, str: lit.s, pos: start, end: sc.i}, nil
+			}
+		}
+		if isIdent(c) {
+			return nil, sc.unrecognizedToken()
+		}
+		return nil, sc.unexpected()
+	}
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func (sc *scanner) unrecognizedToken() *syntaxError {
+	j := sc.i
+	for j < len(sc.s) && isIdent(sc.s[j]) {
+		j++
+	}
+	return sc.fail("Unrecognized token '" + sc.s[sc.i:j] + "': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')")
+}
+
+// parseNumber reads a JSON number and returns its literal text.
+func (sc *scanner) parseNumber() (string, error) {
+	start := sc.i
+	if sc.s[sc.i] == '-' {
+		sc.i++
+	}
+	if sc.i >= len(sc.s) || sc.s[sc.i] < '0' || sc.s[sc.i] > '9' {
+		return "", sc.fail("Unexpected character: expected digit after minus sign")
+	}
+	if sc.s[sc.i] == '0' {
+		sc.i++
+		if sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+			return "", sc.fail("Invalid numeric value: Leading zeroes not allowed")
+		}
+	} else {
+		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+			sc.i++
+		}
+	}
+	if sc.i < len(sc.s) && sc.s[sc.i] == '.' {
+		sc.i++
+		d := sc.i
+		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+			sc.i++
+		}
+		if sc.i == d {
+			return "", sc.fail("Unexpected character: Decimal point not followed by a digit")
+		}
+	}
+	if sc.i < len(sc.s) && (sc.s[sc.i] == 'e' || sc.s[sc.i] == 'E') {
+		sc.i++
+		if sc.i < len(sc.s) && (sc.s[sc.i] == '+' || sc.s[sc.i] == '-') {
+			sc.i++
+		}
+		d := sc.i
+		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
+			sc.i++
+		}
+		if sc.i == d {
+			return "", sc.fail("Unexpected character: Exponent indicator not followed by a digit")
+		}
+	}
+	if sc.i < len(sc.s) && isIdent(sc.s[sc.i]) {
+		return "", sc.fail("Unexpected character: expected space separating root-level values")
+	}
+	return sc.s[start:sc.i], nil
+}
+
+// parseString reads a JSON string (sc.s[sc.i] == '"'). Strings without escapes are returned as
+// substrings of the input, without copying.
+func (sc *scanner) parseString() (string, error) {
+	sc.i++
+	start := sc.i
+	for sc.i < len(sc.s) {
+		c := sc.s[sc.i]
+		if c == '"' {
+			s := sc.s[start:sc.i]
+			sc.i++
+			return s, nil
+		}
+		if c == '\\' {
+			return sc.parseEscaped(start)
+		}
+		if c < 0x20 {
+			return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
+		}
+		sc.i++
+	}
+	return "", sc.fail("Unexpected end-of-input: was expecting closing quote for a string value")
+}
+
+func (sc *scanner) parseEscaped(start int) (string, error) {
+	buf := make([]byte, 0, sc.i-start+16)
+	buf = append(buf, sc.s[start:sc.i]...)
+	for sc.i < len(sc.s) {
+		c := sc.s[sc.i]
+		switch {
+		case c == '"':
+			sc.i++
+			return string(buf), nil
+		case c < 0x20:
+			return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
+		case c != '\\':
+			buf = append(buf, c)
+			sc.i++
+			continue
+		}
+		sc.i++
+		if sc.i >= len(sc.s) {
+			break
+		}
+		e := sc.s[sc.i]
+		sc.i++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := sc.hex4()
+			if !ok {
+				return "", sc.fail("Unexpected character: expected a hex-digit for character escape sequence")
+			}
+			if utf16.IsSurrogate(r) {
+				if sc.i+1 < len(sc.s) && sc.s[sc.i] == '\\' && sc.s[sc.i+1] == 'u' {
+					save := sc.i
+					sc.i += 2
+					r2, ok := sc.hex4()
+					if ok {
+						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
+							buf = utf8.AppendRune(buf, d)
+							continue
+						}
+					}
+					sc.i = save
+				}
+				r = utf8.RuneError
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", sc.fail("Unrecognized character escape '" + string(e) + "'")
+		}
+	}
+	return "", sc.fail("Unexpected end-of-input: was expecting closing quote for a string value")
+}
+
+func (sc *scanner) hex4() (rune, bool) {
+	if len(sc.s)-sc.i < 4 {
+		return 0, false
+	}
+	var r rune
+	for k := 0; k < 4; k++ {
+		c := sc.s[sc.i+k]
+		switch {
+		case c >= '0' && c <= '9':
+			r = r<<4 | rune(c-'0')
+		case c >= 'a' && c <= 'f':
+			r = r<<4 | rune(c-'a'+10)
+		case c >= 'A' && c <= 'F':
+			r = r<<4 | rune(c-'A'+10)
+		default:
+			return 0, false
+		}
+	}
+	sc.i += 4
+	return r, true
+}
+
+// parseDocument parses s as exactly one JSON value.
+func parseDocument(s string) (*node, error) {
+	sc := &scanner{s: s}
+	n, err := sc.parseValue()
+	if err != nil {
+		return nil, err
+	}
+	sc.ws()
+	if sc.i != len(sc.s) {
+		return nil, sc.fail("Unexpected character: expected end of input")
+	}
+	return n, nil
+}
+
+// lineCol converts a byte offset to a 1-based line and column, for error messages.
+func lineCol(s string, pos int) (line, col int) {
+	line, col = 1, 1
+	if pos > len(s) {
+		pos = len(s)
+	}
+	for i := 0; i < pos; i++ {
+		if s[i] == '\n' {
+			line++
+			col = 1
+		} else {
+			col++
+		}
+	}
+	return line, col
+}
