@@ -1,12 +1,12 @@
-// Package memstore is the in-memory store.Store driver, the platform's default.
-// It is safe for concurrent use.
 package memstore
 
 import (
+	"bytes"
 	"context"
-	"slices"
 	"strings"
 	"sync"
+
+	"github.com/google/btree"
 
 	"github.com/devopsim/devopsim/store"
 )
@@ -14,20 +14,35 @@ import (
 // Store is an in-memory ordered key-value store.
 type Store struct {
 	mu     sync.RWMutex
-	items  map[string]entry
-	keys   []string // sorted
+	items  map[string]*entry     // point lookups
+	order  *btree.BTreeG[*entry] // key order, for List
 	rev    store.Rev
 	closed bool
 }
 
+// entry is shared by items and order; its value and rev change in place under mu.
 type entry struct {
+	key   string
 	value []byte
 	rev   store.Rev
 }
 
-// New returns an empty store.
-func New() *Store { return &Store{items: map[string]entry{}} }
+func less(a, b *entry) bool { return a.key < b.key }
 
+// degree of the B-tree: 32 measured best for string keys of service paths.
+const degree = 32
+
+var (
+	_ store.Store = (*Store)(nil)
+	_ store.Wiper = (*Store)(nil)
+)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{items: map[string]*entry{}, order: btree.NewG(degree, less)}
+}
+
+// Get returns the item at key, or store.ErrNotFound.
 func (s *Store) Get(ctx context.Context, key string) (store.Item, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -38,10 +53,24 @@ func (s *Store) Get(ctx context.Context, key string) (store.Item, error) {
 	if !ok {
 		return store.Item{}, store.ErrNotFound
 	}
-	return store.Item{Key: key, Value: slices.Clone(e.value), Rev: e.rev}, nil
+	return e.item(), nil
 }
 
+func (e *entry) item() store.Item {
+	return store.Item{Key: e.key, Value: clone(e.value), Rev: e.rev}
+}
+
+// clone copies b, keeping nil for empty values (bytes.Clone keeps non-nil empties).
+func clone(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return bytes.Clone(b)
+}
+
+// Put writes value at key if the key's revision is expect; see store.Store.
 func (s *Store) Put(ctx context.Context, key string, value []byte, expect store.Rev) (store.Rev, error) {
+	v := clone(value) // copy outside the lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -55,14 +84,17 @@ func (s *Store) Put(ctx context.Context, key string, value []byte, expect store.
 		return 0, store.ErrConflict
 	}
 	s.rev++
-	if !ok {
-		i, _ := slices.BinarySearch(s.keys, key)
-		s.keys = slices.Insert(s.keys, i, key)
+	if ok {
+		e.value, e.rev = v, s.rev
+		return s.rev, nil
 	}
-	s.items[key] = entry{value: slices.Clone(value), rev: s.rev}
+	e = &entry{key: key, value: v, rev: s.rev}
+	s.items[key] = e
+	s.order.ReplaceOrInsert(e)
 	return s.rev, nil
 }
 
+// Delete removes key if its revision is expect; see store.Store.
 func (s *Store) Delete(ctx context.Context, key string, expect store.Rev) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -77,12 +109,11 @@ func (s *Store) Delete(ctx context.Context, key string, expect store.Rev) error 
 		return store.ErrConflict
 	}
 	delete(s.items, key)
-	if i, found := slices.BinarySearch(s.keys, key); found {
-		s.keys = slices.Delete(s.keys, i, i+1)
-	}
+	s.order.Delete(e)
 	return nil
 }
 
+// List returns items under prefix after the key after, in key order; see store.Store.
 func (s *Store) List(ctx context.Context, prefix, after string, limit int) ([]store.Item, string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -93,37 +124,74 @@ func (s *Store) List(ctx context.Context, prefix, after string, limit int) ([]st
 	if after > start {
 		start = after
 	}
-	i, found := slices.BinarySearch(s.keys, start)
-	if found && start == after {
-		i++
-	}
-	var out []store.Item
-	for ; i < len(s.keys); i++ {
-		k := s.keys[i]
-		if !strings.HasPrefix(k, prefix) {
-			break
+	var (
+		page []*entry
+		next string
+		size int
+	)
+	s.order.AscendGreaterOrEqual(&entry{key: start}, func(e *entry) bool {
+		if after != "" && e.key == after {
+			return true
 		}
-		if limit > 0 && len(out) == limit {
-			return out, out[len(out)-1].Key, nil
+		if !strings.HasPrefix(e.key, prefix) {
+			return false
 		}
-		e := s.items[k]
-		out = append(out, store.Item{Key: k, Value: slices.Clone(e.value), Rev: e.rev})
-	}
-	return out, "", nil
+		if limit > 0 && len(page) == limit {
+			next = page[len(page)-1].key
+			return false
+		}
+		page = append(page, e)
+		size += len(e.value)
+		return true
+	})
+	return items(page, size), next, nil
 }
 
-// Wipe drops every key.
+// items copies a page of entries out. All values share one allocation, each capped to its
+// own length, so a caller appending to one value cannot overwrite another.
+func items(page []*entry, size int) []store.Item {
+	if len(page) == 0 {
+		return nil
+	}
+	out := make([]store.Item, len(page))
+	buf := make([]byte, 0, size)
+	for i, e := range page {
+		var v []byte
+		if len(e.value) > 0 {
+			n := len(buf)
+			buf = append(buf, e.value...)
+			v = buf[n:len(buf):len(buf)]
+		}
+		out[i] = store.Item{Key: e.key, Value: v, Rev: e.rev}
+	}
+	return out
+}
+
+// Len is the number of keys stored.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.items)
+}
+
+// Wipe drops every key. Revisions keep counting from where they were.
 func (s *Store) Wipe(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.items = map[string]entry{}
-	s.keys = nil
+	if s.closed {
+		return store.ErrClosed
+	}
+	s.items = map[string]*entry{}
+	s.order.Clear(false)
 	return nil
 }
 
+// Close releases the contents. Calls after Close return store.ErrClosed.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed = true
+	s.items = nil
+	s.order = btree.NewG(degree, less)
 	return nil
 }
