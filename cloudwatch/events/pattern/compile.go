@@ -45,6 +45,7 @@ type branch struct {
 }
 
 type cond struct {
+	hash     uint64
 	path     string
 	ms       []matcher
 	absentOK bool // {"exists": false} is among the values
@@ -108,7 +109,7 @@ func Compile(src string) (p *Pattern, err error) {
 	for _, r := range rules {
 		b := &branch{}
 		for path, fs := range r {
-			b.conds = append(b.conds, cond{path: path, ms: fs.ms, absentOK: fs.absentOK})
+			b.conds = append(b.conds, cond{hash: pathHash(path), path: path, ms: fs.ms, absentOK: fs.absentOK})
 		}
 		sort.Slice(b.conds, func(i, j int) bool { return b.conds[i].path < b.conds[j].path })
 		p.branches = append(p.branches, b)

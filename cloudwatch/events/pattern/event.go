@@ -2,7 +2,6 @@ package pattern
 
 import (
 	"net/netip"
-	"sort"
 	"unsafe"
 )
 
@@ -22,27 +21,28 @@ type arrPos struct{ id, idx int32 }
 
 type value struct {
 	kind  Kind
+	numOK bool
 	s     string // string contents, or the literal text of a number / true / false / null
 	micro int64  // for numbers with numOK
-	numOK bool
-	ipRes uint8 // 0 unknown, 1 not an IP, 2 IP
-	ip    netip.Addr
 }
 
-func (v *value) addr() (netip.Addr, bool) {
-	if v.ipRes == 0 {
-		v.ipRes = 1
-		if a, ok := parseIP(v.s); ok {
-			v.ip, v.ipRes = a, 2
-		}
-	}
-	return v.ip, v.ipRes == 2
-}
+func (v *value) addr() (netip.Addr, bool) { return parseIP(v.s) }
 
 type field struct {
+	hash uint64 // pathHash(path)
 	path string
 	val  value
 	mem  []arrPos // the arrays (and element indexes) this value sits in, outermost first
+}
+
+// pathHash is FNV-1a; conditions carry their path's hash so most comparisons are one integer.
+func pathHash(p string) uint64 {
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(p); i++ {
+		h ^= uint64(p[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // Event is an event flattened into its leaf values, keyed by dotted path ("detail.state").
@@ -61,6 +61,16 @@ type Event struct {
 // NewEvent returns an empty event.
 func NewEvent() *Event { return &Event{} }
 
+// Reset empties the event for reuse, keeping its buffers.
+func (e *Event) Reset() {
+	e.fields = e.fields[:0]
+	e.arena = e.arena[:0]
+	e.mems = e.mems[:0]
+	e.arrays = 0
+	e.nested = false
+	e.sorted = false
+}
+
 // ParseEvent flattens a JSON event (an object).
 func ParseEvent(data []byte) (*Event, error) {
 	e := &Event{fields: make([]field, 0, 16)}
@@ -70,9 +80,16 @@ func ParseEvent(data []byte) (*Event, error) {
 	return e, nil
 }
 
+// Parse empties e and flattens data into it, reusing e's buffers. Unlike ParseEvent it does
+// not copy data: data must not change until e is Reset or parsed again.
+func (e *Event) Parse(data []byte) error {
+	e.Reset()
+	return e.addJSON("", unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
 // AddString adds a string leaf at path.
 func (e *Event) AddString(path, s string) {
-	e.fields = append(e.fields, field{path: path, val: value{kind: String, s: s}})
+	e.fields = append(e.fields, field{hash: pathHash(path), path: path, val: value{kind: String, s: s}})
 	e.sorted = false
 }
 
@@ -80,7 +97,7 @@ func (e *Event) AddString(path, s string) {
 // field, as the elements of a JSON array of strings are.
 func (e *Event) AddStrings(path string, ss []string) {
 	for _, s := range ss {
-		e.fields = append(e.fields, field{path: path, val: value{kind: String, s: s}})
+		e.fields = append(e.fields, field{hash: pathHash(path), path: path, val: value{kind: String, s: s}})
 	}
 	e.sorted = false
 }
@@ -88,7 +105,11 @@ func (e *Event) AddStrings(path string, ss []string) {
 // AddJSON flattens a JSON value under prefix ("" for a whole event, "detail" for a detail
 // object). Object keys join the prefix with ".".
 func (e *Event) AddJSON(prefix string, data []byte) error {
-	sc := &scanner{s: string(data)}
+	return e.addJSON(prefix, string(data))
+}
+
+func (e *Event) addJSON(prefix, data string) error {
+	sc := &scanner{s: data}
 	if prefix == "" {
 		sc.ws()
 		if sc.i >= len(sc.s) || sc.s[sc.i] != '{' {
@@ -111,14 +132,17 @@ func (e *Event) AddJSON(prefix string, data []byte) error {
 	return nil
 }
 
-func (e *Event) pathString(p []byte) string {
+// pathString stores a path in the event's arena. Paths never leave the package, and the arena
+// is only rewritten after Reset, so the strings stay valid for as long as they are used.
+func (e *Event) pathString(p []byte) (string, uint64) {
+	h := pathHash(unsafe.String(unsafe.SliceData(p), len(p)))
 	if len(p) == 0 {
-		return ""
+		return "", h
 	}
 	start := len(e.arena)
 	if cap(e.arena)-len(e.arena) < len(p) {
-		// start a new block: old strings keep pointing at the old one, which is never touched again
-		n := 512
+		// start a new block: strings made so far keep pointing at the old one
+		n := 1024
 		if len(p) > n {
 			n = len(p)
 		}
@@ -127,7 +151,7 @@ func (e *Event) pathString(p []byte) string {
 	}
 	e.arena = append(e.arena, p...)
 	b := e.arena[start:len(e.arena)]
-	return unsafe.String(&b[0], len(b))
+	return unsafe.String(&b[0], len(b)), h
 }
 
 func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
@@ -235,7 +259,8 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		if err != nil {
 			return err
 		}
-		e.fields = append(e.fields, field{path: e.pathString(path), val: value{kind: String, s: s}, mem: mem})
+		ps, h := e.pathString(path)
+		e.fields = append(e.fields, field{hash: h, path: ps, val: value{kind: String, s: s}, mem: mem})
 		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		t, err := sc.parseNumber()
@@ -246,7 +271,8 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		if m, err := toMicro(t); err == nil {
 			v.micro, v.numOK = m, true
 		}
-		e.fields = append(e.fields, field{path: e.pathString(path), val: v, mem: mem})
+		ps, h := e.pathString(path)
+		e.fields = append(e.fields, field{hash: h, path: ps, val: v, mem: mem})
 		return nil
 	default:
 		n, err := sc.parseValue() // literal or error
@@ -262,33 +288,21 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		default:
 			k = Null
 		}
-		e.fields = append(e.fields, field{path: e.pathString(path), val: value{kind: k, s: n.str}, mem: mem})
+		ps, h := e.pathString(path)
+		e.fields = append(e.fields, field{hash: h, path: ps, val: value{kind: k, s: n.str}, mem: mem})
 		return nil
 	}
 }
 
-// lookup returns the indexes range [i, j) of fields at path once sorted, or scans.
-func (e *Event) find(path string, fn func(i int) bool) (present bool) {
-	if len(e.fields) <= 24 {
-		for i := range e.fields {
-			if e.fields[i].path == path {
-				present = true
-				if fn(i) {
-					return true
-				}
+// find calls fn for each value at path (hash h) until fn returns true; it reports whether
+// the path has any value.
+func (e *Event) find(path string, h uint64, fn func(i int) bool) (present bool) {
+	for i := range e.fields {
+		if f := &e.fields[i]; f.hash == h && f.path == path {
+			present = true
+			if fn(i) {
+				return true
 			}
-		}
-		return present
-	}
-	if !e.sorted {
-		sort.SliceStable(e.fields, func(a, b int) bool { return e.fields[a].path < e.fields[b].path })
-		e.sorted = true
-	}
-	i := sort.Search(len(e.fields), func(k int) bool { return e.fields[k].path >= path })
-	for ; i < len(e.fields) && e.fields[i].path == path; i++ {
-		present = true
-		if fn(i) {
-			return true
 		}
 	}
 	return present

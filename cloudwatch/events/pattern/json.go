@@ -264,6 +264,15 @@ func (sc *scanner) parseNumber() (string, error) {
 	return sc.s[start:sc.i], nil
 }
 
+// strSpecial marks the bytes that end a plain run inside a string.
+var strSpecial = func() (t [256]bool) {
+	for c := 0; c < 0x20; c++ {
+		t[c] = true
+	}
+	t['"'], t['\\'] = true, true
+	return t
+}()
+
 // parseString reads a JSON string (sc.s[sc.i] == '"'). Strings without escapes are returned as
 // substrings of the input, without copying.
 func (sc *scanner) parseString() (string, error) {
@@ -271,6 +280,10 @@ func (sc *scanner) parseString() (string, error) {
 	start := sc.i
 	for sc.i < len(sc.s) {
 		c := sc.s[sc.i]
+		if !strSpecial[c] {
+			sc.i++
+			continue
+		}
 		if c == '"' {
 			s := sc.s[start:sc.i]
 			sc.i++

@@ -268,18 +268,20 @@ func (b *branch) match(e *Event) bool {
 // matchAny: some value at the path satisfies a matcher, or the path is absent and absence is
 // allowed.
 func (c *cond) matchAny(e *Event) bool {
-	found := false
-	present := e.find(c.path, func(i int) bool {
-		v := &e.fields[i].val
+	present := false
+	for i := range e.fields {
+		f := &e.fields[i]
+		if f.hash != c.hash || f.path != c.path {
+			continue
+		}
+		present = true
 		for k := range c.ms {
-			if c.ms[k].match(v) {
-				found = true
+			if c.ms[k].match(&f.val) {
 				return true
 			}
 		}
-		return false
-	})
-	return found || (!present && c.absentOK)
+	}
+	return !present && c.absentOK
 }
 
 // matchStructured honours array consistency: the values chosen for different fields must come
@@ -296,7 +298,7 @@ func (b *branch) matchStructured(e *Event) bool {
 		c := &b.conds[i]
 		var o option
 		free := false
-		e.find(c.path, func(j int) bool {
+		e.find(c.path, c.hash, func(j int) bool {
 			o.present = append(o.present, int32(j))
 			v := &e.fields[j].val
 			for k := range c.ms {

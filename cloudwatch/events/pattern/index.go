@@ -1,0 +1,139 @@
+package pattern
+
+import "math/bits"
+
+// Index matches one event against many patterns at once. Branches that require an exact
+// string on some field (typically "source" or "detail-type") are found through a hash table on
+// that field's value, so an event is only tested against the patterns that can match it.
+// An Index is immutable and safe for concurrent use; build a new one when the rules change.
+type Index struct {
+	ids      []string
+	anchors  []anchor
+	rest     []ref
+	nonEmpty bool
+}
+
+type anchor struct {
+	hash   uint64
+	path   string
+	byVal  map[string][]ref
+	anyRef bool
+}
+
+type ref struct {
+	rule int32
+	br   *branch
+}
+
+// preferred anchor fields, most selective first
+var anchorOrder = []string{"source", "detail-type", "detail.eventName", "detail.eventSource"}
+
+// NewIndex indexes patterns under their ids (ids[i] names ps[i]). Nil patterns are skipped.
+func NewIndex(ids []string, ps []*Pattern) *Index {
+	ix := &Index{ids: ids}
+	byPath := map[string]int{}
+	for ri, p := range ps {
+		if p == nil {
+			continue
+		}
+		ix.nonEmpty = true
+		for _, b := range p.branches {
+			var best *cond
+			bestRank := len(anchorOrder) + 1
+			for ci := range b.conds {
+				c := &b.conds[ci]
+				if c.absentOK || len(c.ms) == 0 || !allExact(c.ms) {
+					continue
+				}
+				rank := len(anchorOrder)
+				for k, a := range anchorOrder {
+					if a == c.path {
+						rank = k
+					}
+				}
+				if rank < bestRank {
+					best, bestRank = c, rank
+				}
+			}
+			r := ref{rule: int32(ri), br: b}
+			if best == nil {
+				ix.rest = append(ix.rest, r)
+				continue
+			}
+			ai, ok := byPath[best.path]
+			if !ok {
+				ai = len(ix.anchors)
+				byPath[best.path] = ai
+				ix.anchors = append(ix.anchors, anchor{hash: best.hash, path: best.path, byVal: map[string][]ref{}})
+			}
+			seen := map[string]bool{}
+			for _, m := range best.ms {
+				if seen[m.s] {
+					continue
+				}
+				seen[m.s] = true
+				ix.anchors[ai].byVal[m.s] = append(ix.anchors[ai].byVal[m.s], r)
+			}
+		}
+	}
+	return ix
+}
+
+func allExact(ms []matcher) bool {
+	for i := range ms {
+		if ms[i].op != opExact {
+			return false
+		}
+	}
+	return true
+}
+
+// Len is the number of ids the index was built with.
+func (ix *Index) Len() int { return len(ix.ids) }
+
+// Match appends to dst the ids of the patterns e matches, in the order they were given to
+// NewIndex, and returns the extended slice.
+func (ix *Index) Match(e *Event, dst []string) []string {
+	if !ix.nonEmpty {
+		return dst
+	}
+	var small [4]uint64
+	var hit []uint64
+	if n := (len(ix.ids) + 63) / 64; n <= len(small) {
+		hit = small[:n]
+	} else {
+		hit = make([]uint64, n)
+	}
+	try := func(r ref) {
+		w, bit := r.rule/64, uint64(1)<<(r.rule%64)
+		if hit[w]&bit != 0 {
+			return
+		}
+		if r.br.match(e) {
+			hit[w] |= bit
+		}
+	}
+	for ai := range ix.anchors {
+		a := &ix.anchors[ai]
+		for i := range e.fields {
+			f := &e.fields[i]
+			if f.hash != a.hash || f.path != a.path || f.val.kind != String {
+				continue
+			}
+			for _, r := range a.byVal[f.val.s] {
+				try(r)
+			}
+		}
+	}
+	for _, r := range ix.rest {
+		try(r)
+	}
+	for w, word := range hit {
+		for word != 0 {
+			b := bits.TrailingZeros64(word)
+			word &^= 1 << b
+			dst = append(dst, ix.ids[w*64+b])
+		}
+	}
+	return dst
+}
