@@ -67,7 +67,21 @@ func UnmarshalJSON(b []byte, v any) error { return json.Unmarshal(b, v, jsonUnma
 
 type jsonCodec struct{ version string } // "1.0" or "1.1"
 
-func (c jsonCodec) decode(r *http.Request, body []byte, op Op) (any, error) {
+func (c jsonCodec) protocol() Protocol {
+	if c.version == "1.0" {
+		return JSON10
+	}
+	return JSON11
+}
+
+func (jsonCodec) isQuery() bool        { return false }
+func (jsonCodec) badInputCode() string { return "SerializationException" }
+
+func (jsonCodec) unknownOp(svc *entry, op string) *apierr.Error {
+	return apierr.New(apierr.Invalid, "UnknownOperationException", "operation %s is not supported by devopsim's %s", op, svc.svc.Name)
+}
+
+func (c jsonCodec) decode(body []byte, op *opEntry) (any, error) {
 	in := op.NewInput()
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 {
@@ -80,9 +94,14 @@ func (c jsonCodec) decode(r *http.Request, body []byte, op Op) (any, error) {
 }
 
 func jsonErrorText(err error) string {
-	var se *json.SemanticError
-	if e, ok := err.(*json.SemanticError); ok {
-		se = e
+	if se, ok := err.(*json.SemanticError); ok {
+		if se.Err == nil && se.GoType == nil && se.JSONPointer == "" {
+			// A syntax error surfaces wrapped in a SemanticError by some paths.
+			return "malformed JSON"
+		}
+		if syn, ok := se.Err.(*jsontext.SyntacticError); ok {
+			return syntaxText(syn)
+		}
 		s := "invalid value"
 		if se.JSONPointer != "" {
 			s += " at " + string(se.JSONPointer)
@@ -92,12 +111,18 @@ func jsonErrorText(err error) string {
 		}
 		return s
 	}
-	var syn *jsontext.SyntacticError
-	if e, ok := err.(*jsontext.SyntacticError); ok {
-		syn = e
-		return "syntax error at byte " + strconv.FormatInt(syn.ByteOffset, 10)
+	if syn, ok := err.(*jsontext.SyntacticError); ok {
+		return syntaxText(syn)
 	}
 	return "malformed JSON"
+}
+
+func syntaxText(syn *jsontext.SyntacticError) string {
+	s := "syntax error at byte " + strconv.FormatInt(syn.ByteOffset, 10)
+	if syn.Err != nil {
+		s += ": " + syn.Err.Error()
+	}
+	return s
 }
 
 func goTypeName(se *json.SemanticError) string {
@@ -105,8 +130,14 @@ func goTypeName(se *json.SemanticError) string {
 	case "string":
 		return "string"
 	case "slice", "array":
+		if se.GoType.Elem().Kind().String() == "uint8" {
+			return "base64 blob"
+		}
 		return "list"
 	case "map", "struct", "ptr":
+		if se.GoType.String() == "time.Time" {
+			return "timestamp"
+		}
 		return "structure"
 	case "bool":
 		return "boolean"
@@ -115,32 +146,41 @@ func goTypeName(se *json.SemanticError) string {
 	}
 }
 
-func (c jsonCodec) encode(w http.ResponseWriter, svc *Service, op string, out any, requestID string) {
+func (c jsonCodec) encode(w http.ResponseWriter, svc *entry, op string, out any, requestID string) {
 	b, err := MarshalJSON(out)
 	if err != nil {
 		c.encodeError(w, svc, op, apierr.Wrap(err, "could not encode the response"), requestID)
 		return
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-"+c.version)
-	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
+	h := w.Header()
+	h.Set("Content-Type", "application/x-amz-json-"+c.version)
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }
 
-func (c jsonCodec) encodeError(w http.ResponseWriter, svc *Service, op string, e *apierr.Error, requestID string) {
-	body := struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Code, e.Message}
-	b, _ := json.Marshal(body)
+type errorBody struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func (c jsonCodec) encodeError(w http.ResponseWriter, svc *entry, op string, e *apierr.Error, requestID string) {
+	code := svc.shapeCode(e.Code)
+	b, _ := json.Marshal(errorBody{code, e.Message})
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-"+c.version)
-	h.Set("X-Amzn-ErrorType", e.Code)
-	if svc != nil && svc.QueryCompatible {
-		h.Set("X-Amzn-Query-Error", e.Code+";"+queryFault(e))
-	}
+	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h.Set("X-Amzn-ErrorType", code)
+	setQueryError(h, svc, e)
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write(b)
+}
+
+// setQueryError adds X-Amzn-Query-Error for query-compatible services.
+func setQueryError(h http.Header, svc *entry, e *apierr.Error) {
+	if svc != nil && svc.svc.QueryCompatible {
+		h.Set("X-Amzn-Query-Error", svc.queryCode(e.Code)+";"+queryFault(e))
+	}
 }
 
 func queryFault(e *apierr.Error) string {

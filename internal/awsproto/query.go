@@ -22,28 +22,45 @@ import (
 type queryCodec struct{}
 type ec2Codec struct{}
 
-func (queryCodec) isQuery() bool { return true }
-func (ec2Codec) isQuery() bool   { return true }
+func (queryCodec) isQuery() bool        { return true }
+func (ec2Codec) isQuery() bool          { return true }
+func (queryCodec) protocol() Protocol   { return Query }
+func (ec2Codec) protocol() Protocol     { return EC2Query }
+func (queryCodec) badInputCode() string { return "MalformedQueryString" }
+func (ec2Codec) badInputCode() string   { return "MalformedQueryString" }
 
-func (queryCodec) decode(r *http.Request, body []byte, op Op) (any, error) {
+func (queryCodec) unknownOp(svc *entry, op string) *apierr.Error { return unknownQueryOp(svc, op) }
+func (ec2Codec) unknownOp(svc *entry, op string) *apierr.Error   { return unknownQueryOp(svc, op) }
+
+func unknownQueryOp(svc *entry, op string) *apierr.Error {
+	return apierr.New(apierr.Invalid, "InvalidAction", "Could not find operation %s for version %s (devopsim's %s does not support it)", op, svc.svc.Version, svc.svc.Name)
+}
+
+func (queryCodec) decode(body []byte, op *opEntry) (any, error) {
 	return nil, apierr.New(apierr.Invalid, "MalformedQueryString", "query requests must be form encoded")
 }
-func (ec2Codec) decode(r *http.Request, body []byte, op Op) (any, error) {
+func (ec2Codec) decode(body []byte, op *opEntry) (any, error) {
 	return nil, apierr.New(apierr.Invalid, "MalformedQueryString", "query requests must be form encoded")
 }
 
-func (queryCodec) decodeForm(form url.Values, op Op) (any, error) { return decodeForm(form, op, false) }
-func (ec2Codec) decodeForm(form url.Values, op Op) (any, error)   { return decodeForm(form, op, true) }
+func (queryCodec) decodeForm(form url.Values, op *opEntry) (any, error) {
+	return decodeForm(form, op.NewInput(), false)
+}
+func (ec2Codec) decodeForm(form url.Values, op *opEntry) (any, error) {
+	return decodeForm(form, op.NewInput(), true)
+}
 
-func decodeForm(form url.Values, op Op, ec2 bool) (any, error) {
-	in := op.NewInput()
+// maxFormDepth bounds how deep a query key may nest (A.B.C...), for recursive input types.
+const maxFormDepth = 64
+
+func decodeForm(form url.Values, in any, ec2 bool) (any, error) {
 	keys := make([]string, 0, len(form))
 	for k := range form {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	d := &formDec{form: form, keys: keys, ec2: ec2}
-	if err := d.value(reflect.ValueOf(in).Elem(), ""); err != nil {
+	if err := d.value(reflect.ValueOf(in).Elem(), "", 0); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -82,7 +99,11 @@ var (
 	bytesType = reflect.TypeFor[[]byte]()
 )
 
-func (d *formDec) value(v reflect.Value, key string) error {
+func (d *formDec) value(v reflect.Value, key string, depth int) error {
+	if depth > maxFormDepth {
+		return apierr.New(apierr.Invalid, "InvalidParameterValue", "parameter %.64s... nests deeper than %d levels", key, maxFormDepth)
+	}
+	depth++
 	switch {
 	case v.Type() == timeType:
 		s, ok := d.scalar(key)
@@ -113,7 +134,7 @@ func (d *formDec) value(v reflect.Value, key string) error {
 			return nil
 		}
 		p := reflect.New(v.Type().Elem())
-		if err := d.value(p.Elem(), key); err != nil {
+		if err := d.value(p.Elem(), key, depth); err != nil {
 			return err
 		}
 		v.Set(p)
@@ -128,17 +149,12 @@ func (d *formDec) value(v reflect.Value, key string) error {
 			if name == "-" {
 				continue
 			}
-			if err := d.value(v.Field(i), join(key, name)); err != nil {
+			if err := d.value(v.Field(i), join(key, name), depth); err != nil {
 				return err
 			}
 		}
 	case reflect.Slice:
-		base := key + ".member"
-		if d.ec2 {
-			base = key
-		} else if !d.has(base) && d.has(key+".1") {
-			base = key // flattened list
-		}
+		base := d.listBase(key)
 		n := 0
 		for i := 1; d.has(base + "." + strconv.Itoa(i)); i++ {
 			n = i
@@ -151,7 +167,7 @@ func (d *formDec) value(v reflect.Value, key string) error {
 		}
 		s := reflect.MakeSlice(v.Type(), n, n)
 		for i := 0; i < n; i++ {
-			if err := d.value(s.Index(i), base+"."+strconv.Itoa(i+1)); err != nil {
+			if err := d.value(s.Index(i), base+"."+strconv.Itoa(i+1), depth); err != nil {
 				return err
 			}
 		}
@@ -159,21 +175,17 @@ func (d *formDec) value(v reflect.Value, key string) error {
 	case reflect.Map:
 		base := key + ".entry"
 		if !d.has(base) {
-			base = key
+			base = key // flattened map
 		}
 		m := reflect.MakeMap(v.Type())
 		for i := 1; d.has(base + "." + strconv.Itoa(i)); i++ {
 			k := reflect.New(v.Type().Key()).Elem()
 			e := reflect.New(v.Type().Elem()).Elem()
 			p := base + "." + strconv.Itoa(i)
-			kn, vn := "key", "value"
-			if d.ec2 || (!d.has(p+".key") && d.has(p+".Key")) {
-				kn, vn = "Key", "Value"
-			}
-			if err := d.value(k, p+"."+kn); err != nil {
+			if err := d.value(k, p+"."+d.pick(p, "key", "Key", "Name"), depth); err != nil {
 				return err
 			}
-			if err := d.value(e, p+"."+vn); err != nil {
+			if err := d.value(e, p+"."+d.pick(p, "value", "Value"), depth); err != nil {
 				return err
 			}
 			m.SetMapIndex(k, e)
@@ -189,6 +201,38 @@ func (d *formDec) value(v reflect.Value, key string) error {
 		return setScalar(v, key, s)
 	}
 	return nil
+}
+
+// listBase is the prefix of a list's numbered items: Name.member (awsQuery), Name (ec2Query and
+// flattened awsQuery lists), or Name.Custom for lists whose members have their own xmlName.
+func (d *formDec) listBase(key string) string {
+	if d.ec2 {
+		return key
+	}
+	if d.has(key + ".member") {
+		return key + ".member"
+	}
+	if d.has(key + ".1") {
+		return key
+	}
+	prefix := key + "."
+	for i := sort.SearchStrings(d.keys, prefix); i < len(d.keys) && strings.HasPrefix(d.keys[i], prefix); i++ {
+		seg, _, _ := strings.Cut(d.keys[i][len(prefix):], ".")
+		if seg != "" && (seg[0] < '0' || seg[0] > '9') && d.has(prefix+seg+".1") {
+			return prefix + seg
+		}
+	}
+	return key + ".member"
+}
+
+// pick returns the first of names that p.name has parameters for, else names[0].
+func (d *formDec) pick(p string, names ...string) string {
+	for _, n := range names {
+		if d.has(p + "." + n) {
+			return n
+		}
+	}
+	return names[0]
 }
 
 func (d *formDec) scalar(key string) (string, bool) {
@@ -228,6 +272,9 @@ func setScalar(v reflect.Value, key, s string) error {
 		}
 		v.SetFloat(f)
 	case reflect.Interface:
+		if v.NumMethod() != 0 {
+			return apierr.New(apierr.Invalid, "InvalidParameterValue", "parameter %s cannot be given as a query value", key)
+		}
 		v.Set(reflect.ValueOf(s))
 	default:
 		return apierr.New(apierr.Invalid, "InvalidParameterValue", "parameter %s cannot be given as a query value", key)
@@ -245,7 +292,7 @@ func invalidParam(key, val, want string) error {
 func parseTime(s string) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05Z0700", "2006-01-02T15:04:05", "2006-01-02"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
+			return t.UTC(), nil
 		}
 	}
 	f, err := strconv.ParseFloat(s, 64)
@@ -399,9 +446,9 @@ func (e *xmlEnc) fields(v reflect.Value) {
 	}
 }
 
-func (queryCodec) encode(w http.ResponseWriter, svc *Service, op string, out any, requestID string) {
+func (queryCodec) encode(w http.ResponseWriter, svc *entry, op string, out any, requestID string) {
 	e := &xmlEnc{}
-	e.b.WriteString(`<` + op + `Response xmlns="` + svc.XMLNamespace + `">`)
+	e.b.WriteString(`<` + op + `Response xmlns="` + svc.svc.XMLNamespace + `">`)
 	e.open(op + "Result")
 	if v := reflect.ValueOf(out); v.IsValid() {
 		for v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -417,9 +464,9 @@ func (queryCodec) encode(w http.ResponseWriter, svc *Service, op string, out any
 	writeXML(w, http.StatusOK, e.b.String())
 }
 
-func (ec2Codec) encode(w http.ResponseWriter, svc *Service, op string, out any, requestID string) {
+func (ec2Codec) encode(w http.ResponseWriter, svc *entry, op string, out any, requestID string) {
 	e := &xmlEnc{ec2: true}
-	e.b.WriteString(`<` + op + `Response xmlns="` + svc.XMLNamespace + `">`)
+	e.b.WriteString(`<` + op + `Response xmlns="` + svc.svc.XMLNamespace + `">`)
 	e.b.WriteString("<requestId>" + requestID + "</requestId>")
 	if v := reflect.ValueOf(out); v.IsValid() {
 		for v.Kind() == reflect.Pointer && !v.IsNil() {
@@ -433,24 +480,24 @@ func (ec2Codec) encode(w http.ResponseWriter, svc *Service, op string, out any, 
 	writeXML(w, http.StatusOK, e.b.String())
 }
 
-func (queryCodec) encodeError(w http.ResponseWriter, svc *Service, op string, ae *apierr.Error, requestID string) {
+func (queryCodec) encodeError(w http.ResponseWriter, svc *entry, op string, ae *apierr.Error, requestID string) {
 	e := &xmlEnc{}
 	ns := ""
 	if svc != nil {
-		ns = svc.XMLNamespace
+		ns = svc.svc.XMLNamespace
 	}
 	e.b.WriteString(`<ErrorResponse xmlns="` + ns + `"><Error><Type>` + queryFault(ae) + `</Type><Code>`)
-	e.text(ae.Code)
+	e.text(svc.queryCode(ae.Code))
 	e.b.WriteString("</Code><Message>")
 	e.text(ae.Message)
 	e.b.WriteString("</Message></Error><RequestId>" + requestID + "</RequestId></ErrorResponse>")
 	writeXML(w, ae.HTTPStatus(), e.b.String())
 }
 
-func (ec2Codec) encodeError(w http.ResponseWriter, svc *Service, op string, ae *apierr.Error, requestID string) {
+func (ec2Codec) encodeError(w http.ResponseWriter, svc *entry, op string, ae *apierr.Error, requestID string) {
 	e := &xmlEnc{}
 	e.b.WriteString(`<Response><Errors><Error><Code>`)
-	e.text(ae.Code)
+	e.text(svc.queryCode(ae.Code))
 	e.b.WriteString("</Code><Message>")
 	e.text(ae.Message)
 	e.b.WriteString("</Message></Error></Errors><RequestID>" + requestID + "</RequestID></Response>")

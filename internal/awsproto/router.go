@@ -4,15 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
-	"regexp"
+	"reflect"
 	"runtime/debug"
 	"strings"
 
@@ -25,8 +23,8 @@ import (
 // DefaultMaxBody is the largest request body accepted (after decompression).
 const DefaultMaxBody = 64 << 20
 
-// Authenticator turns a request's credential into a caller, or refuses it.
-// body is the request body, for signature verification.
+// Authenticator turns a request's credential into a caller, or refuses it. body is the request
+// body as it came over the wire (still compressed if it was), for signature verification.
 type Authenticator func(r *http.Request, cred Credential, body []byte) (identity.Caller, error)
 
 // RouterOptions configure a Router.
@@ -35,11 +33,13 @@ type RouterOptions struct {
 	Region  string // default region
 	MaxBody int64  // 0 means DefaultMaxBody
 	Log     *slog.Logger
-	// Authenticate maps credentials to callers; nil means AccessKeyAuth.
+	// Authenticate maps credentials to callers; nil means AccessKeyAuth(Account). Use
+	// StrictSigV4 to verify signatures.
 	Authenticate Authenticator
 }
 
-// Router is the http.Handler for every registered service. Register and Mount before serving.
+// Router is the http.Handler for every registered service. Register and Mount before serving;
+// serving is safe for concurrent use.
 type Router struct {
 	opts      RouterOptions
 	services  map[string]*entry // by signing name
@@ -51,8 +51,16 @@ type Router struct {
 }
 
 type entry struct {
-	svc Service
-	ops map[string]Op
+	svc     Service
+	ops     map[string]*opEntry
+	toQuery map[string]string // error shape name -> awsQuery code (Service.QueryErrors)
+	toShape map[string]string // awsQuery code -> error shape name
+	json    codec             // the JSON codec for requests without a versioned Content-Type
+}
+
+type opEntry struct {
+	Op
+	inHasTime bool // the input type holds a time.Time somewhere (CBOR decoding fixes zones)
 }
 
 // NewRouter returns an empty router.
@@ -69,11 +77,34 @@ func NewRouter(opts RouterOptions) *Router {
 	return &Router{opts: opts, services: map[string]*entry{}, byTarget: map[string]*entry{}, byCBOR: map[string]*entry{}, byVersion: map[string]*entry{}}
 }
 
-// Register adds a service.
+// Register adds a service. A later registration with the same name or selector replaces the
+// earlier one.
 func (rt *Router) Register(svc Service) {
-	e := &entry{svc: svc, ops: make(map[string]Op, len(svc.Ops))}
+	e := &entry{svc: svc, ops: make(map[string]*opEntry, len(svc.Ops)), json: json11}
 	for _, op := range svc.Ops {
-		e.ops[op.Name] = op
+		oe := &opEntry{Op: op}
+		if op.NewInput != nil {
+			if in := op.NewInput(); in != nil {
+				oe.inHasTime = hasTime(reflect.TypeOf(in), nil)
+			}
+		}
+		e.ops[op.Name] = oe
+	}
+	if len(svc.QueryErrors) > 0 {
+		e.toQuery = make(map[string]string, len(svc.QueryErrors))
+		e.toShape = make(map[string]string, len(svc.QueryErrors))
+		for shape, q := range svc.QueryErrors {
+			e.toQuery[shape] = q
+			e.toShape[q] = shape
+		}
+	}
+	for _, p := range svc.Protocols {
+		if p == JSON10 || p == JSON11 {
+			if p == JSON10 {
+				e.json = json10
+			}
+			break
+		}
 	}
 	rt.services[svc.Name] = e
 	if svc.TargetPrefix != "" {
@@ -104,175 +135,315 @@ func (rt *Router) Mount(prefix string, h http.Handler) {
 	rt.mounts = append(rt.mounts, Mount{Prefix: prefix, Handler: h})
 }
 
-// Fallback serves requests no service claims (the S3 endpoint).
+// Fallback serves requests no service claims (the S3 endpoint), and every request signed for
+// the "s3" service.
 func (rt *Router) Fallback(h http.Handler) { rt.fallback = h }
 
-var cborPath = regexp.MustCompile(`^/service/([^/]+)/operation/([^/]+)$`)
+// exchange is one request being served.
+type exchange struct {
+	rt        *Router
+	w         http.ResponseWriter
+	r         *http.Request
+	requestID string
+	svc       *entry
+	codec     codec
+	op        string
+}
+
+func (x *exchange) fail(e *apierr.Error) { x.codec.encodeError(x.w, x.svc, x.op, e, x.requestID) }
+
+func (x *exchange) failf(kind apierr.Kind, code, format string, args ...any) {
+	x.fail(apierr.New(kind, code, format, args...))
+}
+
+// badInput answers a request the codec cannot read with the protocol's client error.
+func (x *exchange) badInput(format string, args ...any) {
+	x.fail(apierr.New(apierr.Invalid, x.codec.badInputCode(), format, args...))
+}
 
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	requestID := uuid.NewString()
-	w.Header().Set("X-Amzn-RequestId", requestID)
-	var (
-		svc   *entry
-		codec codec = jsonCodec{version: "1.1"}
-		opN   string
-	)
-	defer func() {
-		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler {
-				panic(v)
-			}
-			rt.opts.Log.Error("panic serving request", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-			var s *Service
-			if svc != nil {
-				s = &svc.svc
-			}
-			codec.encodeError(w, s, opN, apierr.New(apierr.Internal, "InternalFailure", "An internal error occurred."), requestID)
-		}
-	}()
-
 	if h := rt.mountFor(r.URL.Path); h != nil {
 		h.ServeHTTP(w, r)
 		return
 	}
 	cred := ParseCredential(r)
+	if cred.Service == "s3" && rt.fallback != nil {
+		rt.fallback.ServeHTTP(w, r)
+		return
+	}
+	x := &exchange{rt: rt, w: w, r: r, requestID: uuid.NewString(), codec: json11}
+	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			rt.opts.Log.Error("panic serving request", "path", r.URL.Path, "op", x.op, "panic", v, "stack", string(debug.Stack()))
+			x.fail(apierr.New(apierr.Internal, "InternalFailure", "An internal error occurred."))
+		}
+	}()
+	rt.serve(x, cred)
+}
 
-	// Find the protocol and service.
-	target := r.Header.Get("X-Amz-Target")
-	ctype, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	var form url.Values
-	switch {
-	case cborPath.MatchString(r.URL.Path):
-		m := cborPath.FindStringSubmatch(r.URL.Path)
-		codec, opN = cborCodec{}, m[2]
-		svc = rt.byCBOR[m[1]]
-		if svc == nil {
-			codec.encodeError(w, nil, opN, unknownService(m[1]), requestID)
+func (rt *Router) serve(x *exchange, cred Credential) {
+	r := x.r
+	if r.ContentLength > rt.opts.MaxBody {
+		x.codec = rt.guessCodec(r, cred)
+		x.fail(tooLarge(rt.opts.MaxBody))
+		return
+	}
+	ctype := mediaType(r.Header.Get("Content-Type"))
+	var (
+		form url.Values
+		body []byte // decoded (decompressed) body
+		raw  []byte // body as sent, for signatures
+	)
+	if svcName, opName, ok := parseRPCv2Path(r.URL.Path); ok && (r.Header.Get("Smithy-Protocol") != "" || rt.byCBOR[svcName] != nil) {
+		x.codec, x.op = cborRPC, opName
+		x.svc = rt.byCBOR[svcName]
+		if x.svc == nil {
+			x.failf(apierr.Invalid, "UnknownOperationException", "service %q is not supported by devopsim (no rpcv2Cbor service of that name)", svcName)
 			return
 		}
-	case target != "":
-		codec = jsonCodec{version: "1.1"}
-		if ctype == "application/x-amz-json-1.0" {
-			codec = jsonCodec{version: "1.0"}
+		if p := r.Header.Get("Smithy-Protocol"); p != "rpc-v2-cbor" {
+			if p == "" {
+				x.badInput("rpcv2 request without the header smithy-protocol: rpc-v2-cbor")
+			} else {
+				x.badInput("unsupported smithy-protocol %q; devopsim speaks rpc-v2-cbor", p)
+			}
+			return
 		}
+		if ctype != "" && ctype != "application/cbor" {
+			x.badInput("Content-Type %q is not application/cbor", ctype)
+			return
+		}
+	} else if target := r.Header.Get("X-Amz-Target"); target != "" {
 		i := strings.LastIndexByte(target, '.')
 		if i < 0 {
-			codec.encodeError(w, nil, "", apierr.New(apierr.Invalid, "UnknownOperationException", "X-Amz-Target %q is not of the form Service.Operation", target), requestID)
+			x.failf(apierr.Invalid, "UnknownOperationException", "X-Amz-Target %q is not of the form Service.Operation", target)
 			return
 		}
-		opN = target[i+1:]
-		svc = rt.byTarget[target[:i]]
-		if svc == nil {
-			codec.encodeError(w, nil, opN, unknownService(target[:i]), requestID)
+		x.op = target[i+1:]
+		x.svc = rt.byTarget[target[:i]]
+		switch ctype {
+		case "application/x-amz-json-1.0":
+			x.codec = json10
+		case "application/x-amz-json-1.1":
+			x.codec = json11
+		case "", "application/json":
+			if x.svc != nil {
+				x.codec = x.svc.json
+			}
+		default:
+			x.svc = nil
+			x.badInput("Content-Type %q is not application/x-amz-json-1.0 or application/x-amz-json-1.1", ctype)
 			return
 		}
-	case ctype == "application/x-www-form-urlencoded" || (r.Method == http.MethodGet && r.URL.Query().Get("Action") != ""):
-		codec = queryCodec{}
-		body, err := rt.readBody(r)
-		if err != nil {
-			codec.encodeError(w, nil, "", apierr.As(err), requestID)
+		if x.svc == nil {
+			x.failf(apierr.Invalid, "UnknownOperationException", "service %q (X-Amz-Target %s) is not supported by devopsim", target[:i], target)
 			return
 		}
-		form, err = url.ParseQuery(string(body))
-		if err != nil {
-			codec.encodeError(w, nil, "", apierr.New(apierr.Invalid, "MalformedQueryString", "the request body is not a valid query string"), requestID)
+	} else if ctype == "application/x-www-form-urlencoded" || (ctype == "" && hasAction(r.URL.RawQuery)) {
+		x.codec = awsQuery
+		var err *apierr.Error
+		if body, raw, err = rt.readBody(r); err != nil {
+			x.fail(err)
 			return
 		}
-		for k, v := range r.URL.Query() {
-			if _, ok := form[k]; !ok {
-				form[k] = v
+		var perr error
+		if form, perr = url.ParseQuery(string(body)); perr != nil {
+			x.badInput("the request body is not a valid query string: %v", perr)
+			return
+		}
+		if r.URL.RawQuery != "" {
+			q, perr := url.ParseQuery(r.URL.RawQuery)
+			if perr != nil {
+				x.badInput("the URL query string is not valid: %v", perr)
+				return
+			}
+			for k, v := range q {
+				if _, ok := form[k]; !ok && !strings.HasPrefix(k, "X-Amz-") {
+					form[k] = v
+				}
 			}
 		}
-		opN = form.Get("Action")
-		if s := rt.services[cred.Service]; s != nil && (s.svc.Version == "" || form.Get("Version") == "" || form.Get("Version") == s.svc.Version) {
-			svc = s
-		} else {
-			svc = rt.byVersion[form.Get("Version")]
-		}
-		if svc == nil {
-			codec.encodeError(w, nil, opN, apierr.New(apierr.Invalid, "InvalidAction", "no service answers Version %q (signing name %q)", form.Get("Version"), cred.Service), requestID)
+		if !rt.routeQuery(x, cred, form) {
 			return
 		}
-		if hasProtocol(&svc.svc, EC2Query) {
-			codec = ec2Codec{}
-		}
-		if opN == "" {
-			codec.encodeError(w, &svc.svc, "", apierr.New(apierr.Invalid, "MissingAction", "the request has no Action parameter"), requestID)
-			return
-		}
-		if v := form.Get("Version"); v == "" {
-			codec.encodeError(w, &svc.svc, opN, apierr.New(apierr.Invalid, "MissingParameter", "the request must contain the parameter Version"), requestID)
-			return
-		} else if v != svc.svc.Version {
-			codec.encodeError(w, &svc.svc, opN, apierr.New(apierr.Invalid, "InvalidParameterValue", "unsupported Version %q for %s; use %s", v, svc.svc.Name, svc.svc.Version), requestID)
-			return
-		}
-	default:
+	} else {
 		if rt.fallback != nil {
-			rt.fallback.ServeHTTP(w, r)
+			rt.fallback.ServeHTTP(x.w, r)
 			return
 		}
-		codec.encodeError(w, nil, "", apierr.New(apierr.Invalid, "UnknownOperationException", "request matches no service: no X-Amz-Target, query Action or rpcv2 path (%s %s)", r.Method, r.URL.Path), requestID)
+		x.codec = rt.guessCodec(r, cred)
+		switch {
+		case strings.HasPrefix(ctype, "application/x-amz-json-"):
+			x.badInput("the request has Content-Type %s but no X-Amz-Target header naming the operation", ctype)
+		case x.svc != nil && ctype != "":
+			x.badInput("Content-Type %q is not understood by %s (%s)", ctype, x.svc.svc.Name, x.codec.protocol())
+		case x.svc != nil:
+			x.badInput("the request does not name an operation: no X-Amz-Target header, no Action parameter and no /service/{service}/operation/{operation} path")
+		default:
+			x.failf(apierr.Invalid, "UnknownOperationException", "request matches no service: no X-Amz-Target, query Action or rpcv2 path (%s %s)", r.Method, r.URL.Path)
+		}
 		return
 	}
 
-	op, ok := svc.ops[opN]
+	op, ok := x.svc.ops[x.op]
 	if !ok {
-		code := "UnknownOperationException"
-		if codec.isQuery() {
-			code = "InvalidAction"
-		}
-		codec.encodeError(w, &svc.svc, opN, apierr.New(apierr.Invalid, code, "operation %s is not supported by devopsim's %s", opN, svc.svc.Name), requestID)
+		x.fail(x.codec.unknownOp(x.svc, x.op))
 		return
 	}
 
-	var (
-		body []byte
-		err  error
-	)
 	if form == nil {
-		if body, err = rt.readBody(r); err != nil {
-			codec.encodeError(w, &svc.svc, opN, apierr.As(err), requestID)
+		var err *apierr.Error
+		if body, raw, err = rt.readBody(r); err != nil {
+			x.fail(err)
 			return
 		}
 	}
-	caller, err := rt.opts.Authenticate(r, cred, body)
+	caller, err := rt.opts.Authenticate(r, cred, raw)
 	if err != nil {
-		codec.encodeError(w, &svc.svc, opN, apierr.As(err), requestID)
+		x.fail(authError(x, err))
 		return
 	}
 	if caller.Region == "" {
 		caller.Region = rt.opts.Region
 	}
-	caller.RequestID = requestID
+	caller.RequestID = x.requestID
 	caller.SourceIP = clientIP(r)
 	caller.UserAgent = r.Header.Get("User-Agent")
 	ctx := identity.With(r.Context(), caller)
 
 	var in any
 	if form != nil {
-		in, err = codec.(formDecoder).decodeForm(form, op)
+		in, err = x.codec.(formDecoder).decodeForm(form, op)
 	} else {
-		in, err = codec.decode(r, body, op)
+		in, err = x.codec.decode(body, op)
 	}
 	if err != nil {
-		codec.encodeError(w, &svc.svc, opN, apierr.As(err), requestID)
+		x.fail(apierr.As(err))
 		return
 	}
 	out, err := op.Call(ctx, in)
 	if err != nil {
 		e := apierr.As(err)
 		if e.Kind == apierr.Internal {
-			rt.opts.Log.Error("operation failed", "service", svc.svc.Name, "op", opN, "err", err)
+			x.rt.opts.Log.Error("operation failed", "service", x.svc.svc.Name, "op", x.op, "err", err)
 		}
-		codec.encodeError(w, &svc.svc, opN, e, requestID)
+		x.fail(e)
 		return
 	}
-	codec.encode(w, &svc.svc, opN, out, requestID)
+	x.codec.encode(x.w, x.svc, x.op, out, x.requestID)
 }
 
-func unknownService(name string) *apierr.Error {
-	return apierr.New(apierr.Invalid, "UnknownOperationException", "service %q is not supported by devopsim", name)
+// routeQuery finds the service and operation of an awsQuery or ec2Query request; false means
+// an error was sent.
+func (rt *Router) routeQuery(x *exchange, cred Credential, form url.Values) bool {
+	version := form.Get("Version")
+	x.op = form.Get("Action")
+	if s := rt.services[cred.Service]; s != nil && (hasProtocol(&s.svc, Query) || hasProtocol(&s.svc, EC2Query)) {
+		x.svc = s
+	} else if version != "" {
+		x.svc = rt.byVersion[version]
+	}
+	if x.svc != nil && hasProtocol(&x.svc.svc, EC2Query) {
+		x.codec = ec2Query
+	}
+	switch {
+	case x.svc == nil && version == "":
+		x.failf(apierr.Invalid, "MissingParameter", "The request must contain the parameter Version (no service is selected by the signing name %q)", cred.Service)
+	case x.svc == nil:
+		x.failf(apierr.Invalid, "InvalidAction", "no service answers Version %q (signing name %q)", version, cred.Service)
+	case x.op == "":
+		x.failf(apierr.Invalid, "MissingAction", "The request must contain the parameter Action")
+	case version == "":
+		x.failf(apierr.Invalid, "MissingParameter", "The request must contain the parameter Version")
+	case version != x.svc.svc.Version:
+		x.failf(apierr.Invalid, "InvalidAction", "Could not find operation %s for version %s (%s speaks version %s)", x.op, version, x.svc.svc.Name, x.svc.svc.Version)
+	default:
+		return true
+	}
+	return false
+}
+
+// guessCodec picks the codec to answer an unroutable request in: the primary protocol of the
+// service the request is signed for, else awsJson 1.1. It sets nothing on x.
+func (rt *Router) guessCodec(r *http.Request, cred Credential) codec {
+	if s := rt.services[cred.Service]; s != nil && len(s.svc.Protocols) > 0 {
+		return codecFor(s, s.svc.Protocols[0])
+	}
+	if r.Header.Get("X-Amz-Target") == "" && mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+		return awsQuery
+	}
+	return json11
+}
+
+func codecFor(s *entry, p Protocol) codec {
+	switch p {
+	case JSON10:
+		return json10
+	case Query:
+		return awsQuery
+	case EC2Query:
+		return ec2Query
+	case RPCv2CBOR:
+		return cborRPC
+	}
+	return json11
+}
+
+// authError maps an authentication failure to the protocol's code: awsJson and rpcv2Cbor
+// services (that are not query compatible) call an unknown key UnrecognizedClientException and a
+// bad signature InvalidSignatureException, as AWS does.
+func authError(x *exchange, err error) *apierr.Error {
+	e := apierr.As(err)
+	if x.codec.isQuery() || (x.svc != nil && x.svc.svc.QueryCompatible) {
+		return e
+	}
+	switch e.Code {
+	case "InvalidClientTokenId":
+		c := *e
+		c.Code = "UnrecognizedClientException"
+		return &c
+	case "SignatureDoesNotMatch":
+		c := *e
+		c.Code = "InvalidSignatureException"
+		return &c
+	}
+	return e
+}
+
+// parseRPCv2Path splits /service/{svc}/operation/{op}.
+func parseRPCv2Path(p string) (svc, op string, ok bool) {
+	rest, ok := strings.CutPrefix(p, "/service/")
+	if !ok {
+		return "", "", false
+	}
+	svc, op, ok = strings.Cut(rest, "/operation/")
+	if !ok || svc == "" || op == "" || strings.IndexByte(svc, '/') >= 0 || strings.IndexByte(op, '/') >= 0 {
+		return "", "", false
+	}
+	return svc, op, true
+}
+
+// mediaType is the lower-cased media type of a Content-Type header, without parameters.
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	ct = strings.TrimSpace(ct)
+	for i := 0; i < len(ct); i++ {
+		if c := ct[i]; 'A' <= c && c <= 'Z' {
+			return strings.ToLower(ct)
+		}
+	}
+	return ct
+}
+
+// hasAction reports whether a raw query string has an Action parameter.
+func hasAction(rawQuery string) bool {
+	return strings.HasPrefix(rawQuery, "Action=") || strings.Contains(rawQuery, "&Action=")
 }
 
 func hasProtocol(s *Service, p Protocol) bool {
@@ -298,38 +469,81 @@ func (rt *Router) mountFor(path string) http.Handler {
 	return best.Handler
 }
 
-var errTooLarge = apierr.New(apierr.Invalid, "RequestEntityTooLarge", "request body too large")
+func tooLarge(limit int64) *apierr.Error {
+	e := apierr.New(apierr.Invalid, "RequestEntityTooLarge", "the request body is larger than the limit of %d bytes", limit)
+	e.Status = http.StatusRequestEntityTooLarge
+	return e
+}
 
-func (rt *Router) readBody(r *http.Request) ([]byte, error) {
-	var rd io.Reader = http.MaxBytesReader(nil, r.Body, rt.opts.MaxBody+1)
-	if strings.EqualFold(r.Header.Get("Content-Encoding"), "gzip") {
-		zr, err := gzip.NewReader(rd)
+// readBody reads the request body up to MaxBody bytes, decompressing a gzip Content-Encoding.
+// body is what the codec decodes; raw is the body as sent.
+func (rt *Router) readBody(r *http.Request) (body, raw []byte, _ *apierr.Error) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return nil, nil, nil
+	}
+	raw, err := readLimited(r.Body, rt.opts.MaxBody, r.ContentLength)
+	if err == errLimit {
+		return nil, nil, tooLarge(rt.opts.MaxBody)
+	}
+	if err != nil {
+		return nil, nil, apierr.New(apierr.Invalid, "IncompleteBody", "could not read the request body: %v", err)
+	}
+	switch enc := strings.TrimSpace(r.Header.Get("Content-Encoding")); {
+	case enc == "" || strings.EqualFold(enc, "identity"):
+		return raw, raw, nil
+	case strings.EqualFold(enc, "gzip"):
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
 		if err != nil {
-			return nil, apierr.New(apierr.Invalid, "SerializationException", "Content-Encoding is gzip but the body is not gzip: %v", err)
+			return nil, nil, apierr.New(apierr.Invalid, "SerializationException", "Content-Encoding is gzip but the body is not gzip data: %v", err)
 		}
-		rd = io.LimitReader(zr, rt.opts.MaxBody+1)
-	}
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(rd); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			e := *errTooLarge
-			e.Status = http.StatusRequestEntityTooLarge
-			return nil, &e
+		body, err := readLimited(zr, rt.opts.MaxBody, 0)
+		if err == errLimit {
+			return nil, nil, tooLarge(rt.opts.MaxBody)
 		}
-		return nil, apierr.New(apierr.Invalid, "SerializationException", "could not read the request body: %v", err)
+		if err != nil {
+			return nil, nil, apierr.New(apierr.Invalid, "SerializationException", "Content-Encoding is gzip but the body does not decompress: %v", err)
+		}
+		return body, raw, nil
+	default:
+		return nil, nil, apierr.New(apierr.Invalid, "SerializationException", "unsupported Content-Encoding %q; devopsim accepts gzip", enc)
 	}
-	if int64(buf.Len()) > rt.opts.MaxBody {
-		e := *errTooLarge
-		e.Status = http.StatusRequestEntityTooLarge
-		return nil, &e
+}
+
+var errLimit = fmt.Errorf("body over the limit")
+
+// readLimited reads all of rd, failing with errLimit past limit bytes. hint is the expected size
+// (the Content-Length), or <= 0 when unknown.
+func readLimited(rd io.Reader, limit, hint int64) ([]byte, error) {
+	n := int64(512)
+	if hint > 0 {
+		n = hint + 1 // one spare byte so EOF is seen without growing
 	}
-	return buf.Bytes(), nil
+	if n > limit+1 {
+		n = limit + 1
+	}
+	buf := make([]byte, 0, n)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		m, err := rd.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+m]
+		if int64(len(buf)) > limit {
+			return nil, errLimit
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 func clientIP(r *http.Request) string {
 	if f := r.Header.Get("X-Forwarded-For"); f != "" {
-		return strings.TrimSpace(strings.Split(f, ",")[0])
+		f, _, _ = strings.Cut(f, ",")
+		return strings.TrimSpace(f)
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -347,8 +561,14 @@ func AccessKeyAuth(defaultAccount string) Authenticator {
 		if isAccountID(cred.AccessKeyID) {
 			account = cred.AccessKeyID
 		}
-		c := identity.Root(account, cred.Region)
-		c.AccessKeyID = cred.AccessKeyID
+		c := identity.Caller{
+			Account:      account,
+			Region:       cred.Region,
+			PrincipalARN: "arn:aws:iam::" + account + ":root",
+			UserID:       account,
+			Type:         "Root",
+			AccessKeyID:  cred.AccessKeyID,
+		}
 		return c, nil
 	}
 }
@@ -367,17 +587,59 @@ func isAccountID(s string) bool {
 
 // codec is one wire protocol.
 type codec interface {
-	decode(r *http.Request, body []byte, op Op) (any, error)
-	encode(w http.ResponseWriter, svc *Service, op string, out any, requestID string)
-	encodeError(w http.ResponseWriter, svc *Service, op string, e *apierr.Error, requestID string)
+	protocol() Protocol
+	decode(body []byte, op *opEntry) (any, error)
+	encode(w http.ResponseWriter, svc *entry, op string, out any, requestID string)
+	encodeError(w http.ResponseWriter, svc *entry, op string, e *apierr.Error, requestID string)
+	unknownOp(svc *entry, op string) *apierr.Error
+	badInputCode() string
 	isQuery() bool
 }
 
 type formDecoder interface {
-	decodeForm(form url.Values, op Op) (any, error)
+	decodeForm(form url.Values, op *opEntry) (any, error)
 }
 
-func (jsonCodec) isQuery() bool { return false }
+// The codecs; they hold no state.
+var (
+	json10   codec = jsonCodec{version: "1.0"}
+	json11   codec = jsonCodec{version: "1.1"}
+	awsQuery codec = queryCodec{}
+	ec2Query codec = ec2Codec{}
+	cborRPC  codec = cborCodec{}
+)
+
+// shapeCode is the error code JSON and CBOR protocols send in __type: the error shape name.
+func (e *entry) shapeCode(code string) string {
+	if e == nil || e.toShape == nil {
+		return code
+	}
+	if _, ok := e.toQuery[code]; ok {
+		return code
+	}
+	if s, ok := e.toShape[code]; ok {
+		return s
+	}
+	return code
+}
+
+// queryCode is the error code the awsQuery protocol (and X-Amzn-Query-Error) sends.
+func (e *entry) queryCode(code string) string {
+	if e == nil || e.toQuery == nil {
+		return code
+	}
+	if q, ok := e.toQuery[code]; ok {
+		return q
+	}
+	return code
+}
+
+func (e *entry) service() *Service {
+	if e == nil {
+		return nil
+	}
+	return &e.svc
+}
 
 // Call runs op of the named service in-process with a Go value, bypassing the codecs; used by
 // tests and the admin API.

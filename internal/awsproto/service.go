@@ -1,21 +1,3 @@
-// Package awsproto is the wire layer: one http.Handler that finds the service, protocol and
-// operation of an AWS request, decodes it into the operation's Go input, runs it, and encodes
-// the output or error the way the protocol wants.
-//
-// Services never see wire formats. Their input and output types name each member as AWS's model
-// does in a `json` struct tag; every codec reads those names:
-//
-//   - awsJson 1.0/1.1 and rpcv2Cbor: the tag name is the member name on the wire.
-//   - awsQuery: the tag name is the query key and the XML element name; lists are
-//     Name.member.N in requests and <Name><member>..</member></Name> in responses; maps are
-//     Name.entry.N.key / .value.
-//   - ec2Query: the request key is the `ec2` tag if present, else the tag name with its first
-//     letter upper-cased; lists are Key.N. The response element is the `xml` tag if present,
-//     else the tag name with its first letter lower-cased; list items are <item>.
-//
-// time.Time is epoch seconds in JSON, ISO-8601 in XML and a CBOR tag-1 epoch in CBOR; []byte is
-// base64 in JSON and XML. Use `omitempty` for strings, slices, maps and pointers and `omitzero`
-// for numbers, bools, time.Time and structs (JSON encoding follows encoding/json/v2 semantics).
 package awsproto
 
 import (
@@ -92,10 +74,16 @@ type Service struct {
 	XMLNamespace string
 	// CBORName is the service name in rpcv2Cbor paths, e.g. "GraniteServiceVersion20100801".
 	CBORName string
-	// QueryCompatible services answer JSON and CBOR errors with X-Amzn-Query-Error too; the map
-	// gives each error code's query code when it differs (AWS's awsQueryError trait).
+	// QueryCompatible services answer JSON and CBOR errors with X-Amzn-Query-Error: Code;Fault
+	// too, as AWS does for services that moved from awsQuery (CloudWatch, SQS).
 	QueryCompatible bool
-	Ops             []Op
+	// QueryErrors maps an error shape name (the __type of JSON and CBOR errors, e.g.
+	// "InvalidParameterValueException") to its awsQuery code when they differ (AWS's
+	// awsQueryError trait, e.g. "InvalidParameterValue"). An operation may return either name
+	// as apierr.Error.Code: JSON and CBOR send the shape name in __type and the query code in
+	// X-Amzn-Query-Error; awsQuery sends the query code.
+	QueryErrors map[string]string
+	Ops         []Op
 }
 
 // Mount is a plain HTTP handler served under a path prefix (git smart HTTP, S3, admin).
