@@ -19,6 +19,7 @@ import (
 	"github.com/devopsim/devopsim/internal/dispatch"
 	"github.com/devopsim/devopsim/internal/s3obj"
 	"github.com/devopsim/devopsim/store"
+	"github.com/devopsim/devopsim/store/boltstore"
 	"github.com/devopsim/devopsim/store/memstore"
 	"github.com/devopsim/devopsim/sts"
 )
@@ -83,7 +84,7 @@ func New(opts Options) (*Platform, error) {
 			return nil, err
 		}
 		if st == nil {
-			bs, err := openDurableStore(filepath.Join(opts.DataDir, "state.db"))
+			bs, err := boltstore.Open(filepath.Join(opts.DataDir, "state.db"))
 			if err != nil {
 				return nil, err
 			}
