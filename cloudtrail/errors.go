@@ -1,0 +1,37 @@
+package cloudtrail
+
+import "github.com/devopsim/devopsim/apierr"
+
+// Errors CloudTrail answers with; match them with errors.Is.
+var (
+	ErrTrailNotFound          = apierr.New(apierr.NotFound, "TrailNotFoundException", "trail not found")
+	ErrTrailAlreadyExists     = apierr.New(apierr.AlreadyExists, "TrailAlreadyExistsException", "trail already exists")
+	ErrInvalidTrailName       = apierr.New(apierr.Invalid, "InvalidTrailNameException", "invalid trail name")
+	ErrInvalidS3BucketName    = apierr.New(apierr.Invalid, "InvalidS3BucketNameException", "invalid bucket name")
+	ErrInvalidS3Prefix        = apierr.New(apierr.Invalid, "InvalidS3PrefixException", "invalid prefix")
+	ErrInvalidSnsTopicName    = apierr.New(apierr.Invalid, "InvalidSnsTopicNameException", "invalid topic name")
+	ErrInvalidLogGroupArn     = apierr.New(apierr.Invalid, "InvalidCloudWatchLogsLogGroupArnException", "invalid log group ARN")
+	ErrInvalidLogsRoleArn     = apierr.New(apierr.Invalid, "InvalidCloudWatchLogsRoleArnException", "invalid role ARN")
+	ErrInvalidKmsKeyID        = apierr.New(apierr.Invalid, "InvalidKmsKeyIdException", "invalid KMS key")
+	ErrMaxTrails              = apierr.New(apierr.LimitExceeded, "MaximumNumberOfTrailsExceededException", "too many trails")
+	ErrInvalidHomeRegion      = apierr.New(apierr.Invalid, "InvalidHomeRegionException", "not the home region")
+	ErrInvalidEventSelectors  = apierr.New(apierr.Invalid, "InvalidEventSelectorsException", "invalid event selectors")
+	ErrInvalidInsightSelector = apierr.New(apierr.Invalid, "InvalidInsightSelectorsException", "invalid insight selectors")
+	ErrInsightNotEnabled      = apierr.New(apierr.NotFound, "InsightNotEnabledException", "insights not enabled")
+	ErrInvalidParamCombo      = apierr.New(apierr.Invalid, "InvalidParameterCombinationException", "invalid parameter combination")
+	ErrInvalidParameter       = apierr.New(apierr.Invalid, "InvalidParameterException", "invalid parameter")
+	ErrInvalidLookupAttrs     = apierr.New(apierr.Invalid, "InvalidLookupAttributesException", "invalid lookup attributes")
+	ErrInvalidMaxResults      = apierr.New(apierr.Invalid, "InvalidMaxResultsException", "invalid max results")
+	ErrInvalidNextToken       = apierr.New(apierr.Invalid, "InvalidNextTokenException", "invalid next token")
+	ErrInvalidTimeRange       = apierr.New(apierr.Invalid, "InvalidTimeRangeException", "invalid time range")
+	ErrInvalidEventCategory   = apierr.New(apierr.Invalid, "InvalidEventCategoryException", "invalid event category")
+	ErrInvalidTagParameter    = apierr.New(apierr.Invalid, "InvalidTagParameterException", "invalid tag")
+	ErrTagsLimitExceeded      = apierr.New(apierr.LimitExceeded, "TagsLimitExceededException", "too many tags")
+	ErrResourceNotFound       = apierr.New(apierr.NotFound, "ResourceNotFoundException", "resource not found")
+	ErrARNInvalid             = apierr.New(apierr.Invalid, "CloudTrailARNInvalidException", "invalid ARN")
+	ErrOrgsNotInUse           = apierr.New(apierr.Invalid, "OrganizationsNotInUseException", "organizations not in use")
+	ErrNotOrgManagement       = apierr.New(apierr.Denied, "NotOrganizationMasterAccountException", "not the management account")
+	ErrOperationNotPermitted  = apierr.New(apierr.Denied, "OperationNotPermittedException", "operation not permitted")
+	ErrAccessDenied           = apierr.New(apierr.Denied, "AccessDeniedException", "access denied")
+	ErrUnsupportedOperation   = apierr.New(apierr.Unsupported, "UnsupportedOperationException", "unsupported")
+)
