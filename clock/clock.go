@@ -2,8 +2,12 @@
 // it asks a Clock, so callers can run a platform on real time (Real) or move time themselves
 // (NewManual) to make retention, timeouts, alarms and approvals happen on demand.
 //
-// Both clocks are safe for concurrent use. A manual clock runs AfterFunc callbacks and delivers
-// timer values on their own goroutines, in time order, never while holding its lock.
+// Both clocks are safe for concurrent use. A manual clock fires timers in time order, runs
+// AfterFunc callbacks on their own goroutines, never while holding its lock, and its Advance
+// waits for the callbacks it fired (see Manual). Timers follow Go 1.23 time.Timer semantics:
+// no stale value is received after Stop or Reset.
+//
+// Every Clock passes the conformance suite in clock/clocktest.
 package clock
 
 import (
