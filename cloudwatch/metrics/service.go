@@ -1,0 +1,618 @@
+package metrics
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/devopsim/devopsim/cloudwatch/metrics/tsdb"
+	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/dispatch"
+	"github.com/devopsim/devopsim/store"
+)
+
+// Options configures a Service. The zero value gives AWS's defaults.
+type Options struct {
+	// Actions runs alarm actions (SNS, Auto Scaling, EC2). Nil: actions are recorded in the
+	// alarm history as failed ("no action runner"). SetActionRunner can set it later.
+	Actions ActionRunner
+	// MaxSeries caps the number of metric series kept in memory (0: 1,000,000).
+	MaxSeries int
+	// EvaluationInterval is how often alarms are evaluated (0: every minute, as AWS).
+	EvaluationInterval time.Duration
+	// DisableEvaluation stops the background evaluation loop; EvaluateAlarms still works.
+	DisableEvaluation bool
+}
+
+// Service is CloudWatch metrics and alarms. It is safe for concurrent use.
+type Service struct {
+	env  *core.Env
+	d    *dispatch.Dispatcher
+	db   *tsdb.DB
+	opts Options
+
+	alarms  *store.Table[alarmRecord]
+	history *store.Table[HistoryItem]
+
+	actMu   sync.RWMutex
+	actions ActionRunner
+
+	evalMu sync.Mutex // one evaluation pass at a time
+
+	stop    chan struct{}
+	done    chan struct{}
+	closeMu sync.Once
+}
+
+// New returns a CloudWatch metrics service on env and starts its alarm evaluation loop.
+func New(env *core.Env, opts Options) (*Service, error) {
+	if env == nil || env.Clock == nil || env.Store == nil {
+		return nil, fmt.Errorf("metrics: env with Clock and Store required")
+	}
+	if opts.EvaluationInterval <= 0 {
+		opts.EvaluationInterval = time.Minute
+	}
+	s := &Service{
+		env:     env,
+		d:       env.Dispatcher("monitoring", "monitoring.amazonaws.com"),
+		db:      tsdb.New(env.Clock, tsdb.Options{MaxSeries: opts.MaxSeries}),
+		opts:    opts,
+		alarms:  store.NewTable[alarmRecord](env.Store, "cloudwatch/alarm/"),
+		history: store.NewTable[HistoryItem](env.Store, "cloudwatch/alarmhistory/"),
+		actions: opts.Actions,
+		stop:    make(chan struct{}),
+		done:    make(chan struct{}),
+	}
+	if opts.DisableEvaluation {
+		close(s.done)
+	} else {
+		go s.loop(context.Background())
+	}
+	return s, nil
+}
+
+// SetActionRunner sets (or replaces) the runner of alarm actions.
+func (s *Service) SetActionRunner(r ActionRunner) {
+	s.actMu.Lock()
+	s.actions = r
+	s.actMu.Unlock()
+}
+
+// Close stops the evaluation loop and waits for it.
+func (s *Service) Close(ctx context.Context) error {
+	s.closeMu.Do(func() { close(s.stop) })
+	select {
+	case <-s.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) loop(ctx context.Context) {
+	defer close(s.done)
+	iv := s.opts.EvaluationInterval
+	for {
+		now := s.env.Clock.Now()
+		next := now.Truncate(iv).Add(iv)
+		t := s.env.Clock.NewTimer(next.Sub(now))
+		select {
+		case <-s.stop:
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		s.EvaluateAlarms(ctx)
+		s.db.Compact()
+	}
+}
+
+// Publish records one value of an AWS metric (AWS/EC2 CPUUtilization, AWS/CodeBuild Builds,
+// ...) on behalf of a service, in the caller's account and region (ctx; the platform's
+// default when unset). Unlike PutMetricData it accepts AWS/ namespaces; it is not an API call.
+func (s *Service) Publish(ctx context.Context, namespace, name string, dims map[string]string, value float64, unit string, t time.Time) error {
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return invalid("The value %v for parameter Value is invalid.", value)
+	}
+	if unit == "" {
+		unit = "None"
+	}
+	if t.IsZero() {
+		t = s.env.Clock.Now()
+	}
+	key := tsdb.Key{Scope: s.scope(ctx), Namespace: namespace, Name: name}
+	for k, v := range dims {
+		key.Dims = append(key.Dims, tsdb.Dim{Name: k, Value: v})
+	}
+	return s.db.Add(key, t, unit, false, tsdb.Sample{N: 1, Sum: value, Min: value, Max: value, Values: []float64{value}})
+}
+
+func (s *Service) scope(ctx context.Context) string {
+	a, r := core.Scope(ctx)
+	if a == "" {
+		a = s.env.Account
+	}
+	if r == "" {
+		r = s.env.Region
+	}
+	return a + "/" + r + "/"
+}
+
+// PutMetricData publishes metric data points.
+func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
+	return dispatch.Do(ctx, s.d, "PutMetricData", in, s.putMetricData)
+}
+
+const maxValue = 0x1p360
+
+func checkValue(v float64, param string) error {
+	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxValue || (v != 0 && math.Abs(v) < 0x1p-360) {
+		return invalid("The value %s for parameter %s is invalid.", fmtFloat(v), param)
+	}
+	return nil
+}
+
+func fmtFloat(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "NaN"
+	case math.IsInf(v, 1):
+		return "Infinity"
+	case math.IsInf(v, -1):
+		return "-Infinity"
+	}
+	return fmt.Sprint(v)
+}
+
+func checkName(v, param string, maxLen int) error {
+	if v == "" {
+		return missing(param)
+	}
+	if utf8.RuneCountInString(v) > maxLen {
+		return invalid("The parameter %s must be shorter than %d characters.", param, maxLen+1)
+	}
+	for _, r := range v {
+		if r < 0x20 || r == 0x7f || r > 0x7e {
+			return invalid("The parameter %s must contain only ASCII printable characters.", param)
+		}
+	}
+	if strings.TrimSpace(v) == "" {
+		return invalid("The parameter %s must contain at least one non-whitespace character.", param)
+	}
+	return nil
+}
+
+func checkDims(dims []Dimension, param string) error {
+	if len(dims) > 30 {
+		return invalid("The collection %s must not have a size greater than 30.", param)
+	}
+	seen := make(map[string]bool, len(dims))
+	for j, d := range dims {
+		p := fmt.Sprintf("%s.member.%d", param, j+1)
+		if err := checkName(d.Name, p+".Name", 255); err != nil {
+			return err
+		}
+		if strings.HasPrefix(d.Name, ":") {
+			return invalid("The value %s for parameter %s.Name is invalid.", d.Name, p)
+		}
+		if err := checkName(d.Value, p+".Value", 1024); err != nil {
+			return err
+		}
+		if seen[d.Name] {
+			return invalid("No metric may have duplicate dimension names. Dimension %s is duplicated.", d.Name)
+		}
+		seen[d.Name] = true
+	}
+	return nil
+}
+
+type preparedDatum struct {
+	key     tsdb.Key
+	t       time.Time
+	unit    string
+	highRes bool
+	smp     tsdb.Sample
+}
+
+func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
+	if err := checkName(in.Namespace, "Namespace", 255); err != nil {
+		return nil, err
+	}
+	if strings.HasPrefix(in.Namespace, "AWS/") {
+		return nil, invalid("The value %s for parameter Namespace is invalid.", in.Namespace)
+	}
+	if len(in.EntityMetricData) > 2 {
+		return nil, invalid("The collection EntityMetricData must not have a size greater than 2.")
+	}
+	total := len(in.MetricData)
+	for _, e := range in.EntityMetricData {
+		total += len(e.MetricData)
+	}
+	if total == 0 {
+		return nil, missing("MetricData")
+	}
+	if total > 1000 {
+		return nil, invalid("The collection MetricData must not have a size greater than 1000.")
+	}
+	now := s.env.Clock.Now()
+	scope := s.scope(ctx)
+	size := len(in.Namespace) + 64
+	prepared := make([]preparedDatum, 0, total)
+	add := func(prefix string, list []MetricDatum) error {
+		for i := range list {
+			p, err := prepareDatum(&list[i], fmt.Sprintf("%s.member.%d", prefix, i+1), now, scope, in.Namespace, &size)
+			if err != nil {
+				return err
+			}
+			prepared = append(prepared, p)
+		}
+		return nil
+	}
+	if err := add("MetricData", in.MetricData); err != nil {
+		return nil, err
+	}
+	for i, e := range in.EntityMetricData {
+		if err := add(fmt.Sprintf("EntityMetricData.member.%d.MetricData", i+1), e.MetricData); err != nil {
+			return nil, err
+		}
+	}
+	if size > 1<<20 {
+		return nil, ErrRequestTooLarge
+	}
+	for i := range prepared {
+		p := &prepared[i]
+		if err := s.db.Add(p.key, p.t, p.unit, p.highRes, p.smp); err != nil {
+			return nil, ErrLimitExceeded.With("Too many metrics: %v", err)
+		}
+	}
+	return &PutMetricDataOutput{}, nil
+}
+
+func prepareDatum(d *MetricDatum, p string, now time.Time, scope, ns string, size *int) (preparedDatum, error) {
+	var out preparedDatum
+	if err := checkName(d.MetricName, p+".MetricName", 255); err != nil {
+		return out, err
+	}
+	if err := checkDims(d.Dimensions, p+".Dimensions"); err != nil {
+		return out, err
+	}
+	*size += len(d.MetricName) + 48 + 24*(len(d.Values)+len(d.Counts))
+	for _, dm := range d.Dimensions {
+		*size += len(dm.Name) + len(dm.Value) + 48
+	}
+	unit := d.Unit
+	if unit == "" {
+		unit = "None"
+	} else if !validUnits[unit] {
+		return out, invalid("The value %s for parameter %s.Unit is invalid.", unit, p)
+	}
+	if d.StorageResolution != nil && *d.StorageResolution != 1 && *d.StorageResolution != 60 {
+		return out, invalid("The value %d for parameter %s.StorageResolution is invalid.", *d.StorageResolution, p)
+	}
+	t := d.Timestamp
+	if t.IsZero() {
+		t = now
+	}
+	if t.Before(now.Add(-14 * 24 * time.Hour)) {
+		return out, invalid("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", p)
+	}
+	if t.After(now.Add(2 * time.Hour)) {
+		return out, invalid("The parameter %s.Timestamp must specify a time no more than two hours in the future.", p)
+	}
+	n := 0
+	if d.Value != nil {
+		n++
+	}
+	if d.StatisticValues != nil {
+		n++
+	}
+	if len(d.Values) > 0 {
+		n++
+	}
+	if n > 1 {
+		return out, combination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive and you have specified more than one.", p, p, p)
+	}
+	if len(d.Counts) > 0 && len(d.Values) == 0 {
+		return out, combination("The parameter %s.Counts may only be specified with %s.Values.", p, p)
+	}
+	smp := tsdb.Sample{}
+	switch {
+	case d.Value != nil:
+		v := *d.Value
+		if err := checkValue(v, p+".Value"); err != nil {
+			return out, err
+		}
+		smp = tsdb.Sample{N: 1, Sum: v, Min: v, Max: v, Values: []float64{v}}
+	case d.StatisticValues != nil:
+		sv := d.StatisticValues
+		for _, f := range []struct {
+			name string
+			v    *float64
+		}{{"SampleCount", sv.SampleCount}, {"Sum", sv.Sum}, {"Minimum", sv.Minimum}, {"Maximum", sv.Maximum}} {
+			if f.v == nil {
+				return out, missing(p + ".StatisticValues." + f.name)
+			}
+			if err := checkValue(*f.v, p+".StatisticValues."+f.name); err != nil {
+				return out, err
+			}
+		}
+		c, sum, mn, mx := *sv.SampleCount, *sv.Sum, *sv.Minimum, *sv.Maximum
+		if c <= 0 {
+			return out, invalid("The value %s for parameter %s.StatisticValues.SampleCount is invalid.", fmtFloat(c), p)
+		}
+		if mn > mx {
+			return out, invalid("The parameter %s.StatisticValues.Minimum must be less than or equal to %s.StatisticValues.Maximum.", p, p)
+		}
+		smp = tsdb.Sample{N: c, Sum: sum, Min: mn, Max: mx}
+		// Percentiles are available only when the values are known.
+		if mn == mx && math.Abs(sum-mn*c) <= 1e-9*math.Max(1, math.Abs(sum)) {
+			smp.Values, smp.Counts = []float64{mn}, []float64{c}
+		} else {
+			smp.NoValues = true
+		}
+	case len(d.Values) > 0:
+		if len(d.Values) > 150 {
+			return out, invalid("The collection %s.Values must not have a size greater than 150.", p)
+		}
+		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
+			return out, invalid("The parameters %s.Values and %s.Counts must be of the same size.", p, p)
+		}
+		smp.Values, smp.Counts = d.Values, d.Counts
+		smp.Min, smp.Max = math.Inf(1), math.Inf(-1)
+		for j, v := range d.Values {
+			if err := checkValue(v, fmt.Sprintf("%s.Values.member.%d", p, j+1)); err != nil {
+				return out, err
+			}
+			w := 1.0
+			if d.Counts != nil {
+				w = d.Counts[j]
+				if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
+					return out, invalid("The value %s for parameter %s.Counts.member.%d is invalid.", fmtFloat(w), p, j+1)
+				}
+			}
+			smp.N += w
+			smp.Sum += v * w
+			smp.Min = min(smp.Min, v)
+			smp.Max = max(smp.Max, v)
+		}
+		if smp.N == 0 {
+			return out, invalid("The parameter %s.Counts must contain at least one positive count.", p)
+		}
+	default:
+		return out, combination("At least one of the parameters %s.Value, %s.StatisticValues or %s.Values must be specified.", p, p, p)
+	}
+	key := tsdb.Key{Scope: scope, Namespace: ns, Name: d.MetricName, Dims: make([]tsdb.Dim, len(d.Dimensions))}
+	for j, dm := range d.Dimensions {
+		key.Dims[j] = tsdb.Dim{Name: dm.Name, Value: dm.Value}
+	}
+	return preparedDatum{key: key, t: t, unit: unit, highRes: d.StorageResolution != nil && *d.StorageResolution == 1, smp: smp}, nil
+}
+
+// GetMetricStatistics returns statistics of one metric.
+func (s *Service) GetMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error) {
+	return dispatch.Do(ctx, s.d, "GetMetricStatistics", in, s.getMetricStatistics)
+}
+
+func checkPeriod(p int32, param string) error {
+	switch {
+	case p <= 0:
+		return invalid("The parameter %s must be greater than 0.", param)
+	case p < 60 && p != 1 && p != 5 && p != 10 && p != 20 && p != 30:
+		return invalid("The parameter %s must be 1, 5, 10, 20, 30, 60, or any multiple of 60.", param)
+	case p >= 60 && p%60 != 0:
+		return invalid("The parameter %s must be a multiple of 60.", param)
+	}
+	return nil
+}
+
+// alignStart rounds start down as CloudWatch does for a period.
+func alignStart(start time.Time, period int64) time.Time {
+	a := int64(1)
+	switch {
+	case period%3600 == 0:
+		a = 3600
+	case period%300 == 0:
+		a = 300
+	case period%60 == 0:
+		a = 60
+	default:
+		a = period
+	}
+	u := start.Unix()
+	u -= ((u % a) + a) % a
+	return time.Unix(u, 0).UTC()
+}
+
+func (s *Service) getMetricStatistics(ctx context.Context, in *GetMetricStatisticsInput) (*GetMetricStatisticsOutput, error) {
+	if err := checkName(in.Namespace, "Namespace", 255); err != nil {
+		return nil, err
+	}
+	if err := checkName(in.MetricName, "MetricName", 255); err != nil {
+		return nil, err
+	}
+	if in.StartTime.IsZero() {
+		return nil, missing("StartTime")
+	}
+	if in.EndTime.IsZero() {
+		return nil, missing("EndTime")
+	}
+	if in.Period == 0 {
+		return nil, missing("Period")
+	}
+	if err := checkPeriod(in.Period, "Period"); err != nil {
+		return nil, err
+	}
+	if err := checkDims(in.Dimensions, "Dimensions"); err != nil {
+		return nil, err
+	}
+	if !in.StartTime.Before(in.EndTime) {
+		return nil, invalid("The parameter StartTime must be less than the parameter EndTime.")
+	}
+	if len(in.Statistics) == 0 && len(in.ExtendedStatistics) == 0 {
+		return nil, combination("Must specify either Statistics or ExtendedStatistics, but not both.")
+	}
+	if len(in.Statistics) > 0 && len(in.ExtendedStatistics) > 0 {
+		return nil, combination("Must specify either Statistics or ExtendedStatistics, but not both.")
+	}
+	if len(in.Statistics) > 5 {
+		return nil, invalid("The collection Statistics must not have a size greater than 5.")
+	}
+	if len(in.ExtendedStatistics) > 10 {
+		return nil, invalid("The collection ExtendedStatistics must not have a size greater than 10.")
+	}
+	if in.Unit != "" && !validUnits[in.Unit] {
+		return nil, invalid("The value %s for parameter Unit is invalid.", in.Unit)
+	}
+	var stats []tsdb.Stat
+	for i, name := range in.Statistics {
+		if !simpleStats[name] {
+			return nil, invalid("The value %s for parameter Statistics.member.%d is invalid.", name, i+1)
+		}
+		st, _ := tsdb.ParseStat(name)
+		stats = append(stats, st)
+	}
+	for i, name := range in.ExtendedStatistics {
+		st, err := tsdb.ParseStat(name)
+		if err != nil || st.Simple() {
+			return nil, invalid("The value %s for parameter ExtendedStatistics.member.%d is invalid.", name, i+1)
+		}
+		stats = append(stats, st)
+	}
+	period := int64(in.Period)
+	start := alignStart(in.StartTime, period)
+	if n := (in.EndTime.Unix() - start.Unix() + period - 1) / period; n > 1440 {
+		return nil, combination("You have requested up to %d datapoints, which exceeds the limit of 1,440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.", n)
+	}
+	out := &GetMetricStatisticsOutput{Label: in.MetricName, Datapoints: []Datapoint{}}
+	key := tsdb.Key{Scope: s.scope(ctx), Namespace: in.Namespace, Name: in.MetricName}
+	for _, d := range in.Dimensions {
+		key.Dims = append(key.Dims, tsdb.Dim{Name: d.Name, Value: d.Value})
+	}
+	ser := s.db.Get(key)
+	if ser == nil {
+		return out, nil
+	}
+	for _, pt := range ser.Query(s.env.Clock.Now(), start, in.EndTime, period, in.Unit) {
+		dp := Datapoint{Timestamp: pt.T, Unit: pt.Unit}
+		for _, st := range stats {
+			v, ok := pt.Agg.Value(st)
+			if !ok {
+				continue
+			}
+			switch st.Kind {
+			case tsdb.SampleCount:
+				dp.SampleCount = &v
+			case tsdb.Sum:
+				dp.Sum = &v
+			case tsdb.Average:
+				dp.Average = &v
+			case tsdb.Minimum:
+				dp.Minimum = &v
+			case tsdb.Maximum:
+				dp.Maximum = &v
+			default:
+				if dp.ExtendedStatistics == nil {
+					dp.ExtendedStatistics = map[string]float64{}
+				}
+				dp.ExtendedStatistics[st.Name] = v
+			}
+		}
+		out.Datapoints = append(out.Datapoints, dp)
+	}
+	return out, nil
+}
+
+// ListMetrics lists the metrics that have data, 500 per page.
+func (s *Service) ListMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error) {
+	return dispatch.Do(ctx, s.d, "ListMetrics", in, s.listMetrics)
+}
+
+func (s *Service) listMetrics(ctx context.Context, in *ListMetricsInput) (*ListMetricsOutput, error) {
+	if in.RecentlyActive != "" && in.RecentlyActive != "PT3H" {
+		return nil, invalid("The value %s for parameter RecentlyActive is invalid.", in.RecentlyActive)
+	}
+	if len(in.Dimensions) > 10 {
+		return nil, invalid("The collection Dimensions must not have a size greater than 10.")
+	}
+	for i, f := range in.Dimensions {
+		if f.Name == "" {
+			return nil, missing(fmt.Sprintf("Dimensions.member.%d.Name", i+1))
+		}
+	}
+	after := ""
+	if in.NextToken != "" {
+		b, err := base64.RawURLEncoding.DecodeString(in.NextToken)
+		if err != nil || !strings.HasPrefix(string(b), "lm:") {
+			return nil, ErrInvalidNextToken.With("Invalid NextToken.")
+		}
+		after = string(b[3:])
+	}
+	now := s.env.Clock.Now()
+	horizon := now.Add(-14 * 24 * time.Hour)
+	if in.RecentlyActive == "PT3H" {
+		horizon = now.Add(-3 * time.Hour)
+	}
+	type item struct {
+		sort string
+		m    Metric
+	}
+	var items []item
+	s.db.Each(s.scope(ctx), func(ser *tsdb.Series) bool {
+		k := ser.Key
+		if in.Namespace != "" && k.Namespace != in.Namespace {
+			return true
+		}
+		if in.MetricName != "" && k.Name != in.MetricName {
+			return true
+		}
+		for _, f := range in.Dimensions {
+			found := false
+			for _, d := range k.Dims {
+				if d.Name == f.Name && (f.Value == nil || *f.Value == d.Value) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				return true
+			}
+		}
+		if ser.LastActive().Before(horizon) {
+			return true
+		}
+		m := Metric{Namespace: k.Namespace, MetricName: k.Name, Dimensions: []Dimension{}}
+		var sb strings.Builder
+		sb.WriteString(k.Namespace + "\x00" + k.Name + "\x00")
+		for _, d := range k.Dims {
+			m.Dimensions = append(m.Dimensions, Dimension{Name: d.Name, Value: d.Value})
+			sb.WriteString(d.Name + "\x01" + d.Value + "\x02")
+		}
+		if sk := sb.String(); sk > after {
+			items = append(items, item{sk, m})
+		}
+		return true
+	})
+	slices.SortFunc(items, func(a, b item) int { return strings.Compare(a.sort, b.sort) })
+	out := &ListMetricsOutput{Metrics: []Metric{}}
+	const page = 500
+	for i, it := range items {
+		if i == page {
+			out.NextToken = base64.RawURLEncoding.EncodeToString([]byte("lm:" + items[i-1].sort))
+			break
+		}
+		out.Metrics = append(out.Metrics, it.m)
+	}
+	if in.IncludeLinkedAccounts != nil && *in.IncludeLinkedAccounts {
+		a, _ := core.Scope(ctx)
+		for range out.Metrics {
+			out.OwningAccounts = append(out.OwningAccounts, a)
+		}
+	}
+	return out, nil
+}
