@@ -376,7 +376,7 @@ func (s *Service) putMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) (
 		Dimensions: in.Dimensions, Period: in.Period, Unit: in.Unit, EvaluationPeriods: in.EvaluationPeriods,
 		DatapointsToAlarm: in.DatapointsToAlarm, Threshold: in.Threshold, ComparisonOperator: in.ComparisonOperator,
 		TreatMissingData: in.TreatMissingData, EvaluateLowSampleCountPercentile: in.EvaluateLowSampleCountPercentile,
-		Metrics: in.Metrics,
+		Metrics:    in.Metrics,
 		StateValue: StateInsufficientData, StateReason: "Unchecked: Initial alarm creation",
 		StateUpdatedTimestamp: now, StateTransitionedTimestamp: now,
 	}

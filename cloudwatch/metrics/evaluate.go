@@ -623,4 +623,3 @@ func metricStatJSON(ns, name string, dims []Dimension, period int32, stat string
 	}
 	return map[string]any{"metric": map[string]any{"namespace": ns, "name": name, "dimensions": dm}, "period": period, "stat": stat}
 }
-
