@@ -151,9 +151,9 @@ func (s *Service) BatchGetCommits(ctx context.Context, in *BatchGetCommitsInput)
 
 // commitPlan is one API commit onto a branch.
 type commitPlan struct {
-	branch, parent        string
+	branch, parent         string
 	author, email, message string
-	keepEmpty             bool
+	keepEmpty              bool
 	// sameContent, when set, is returned instead of NoChangeException.
 	sameContent error
 	// build lists the changes against the parent commit (nil for a first commit); it runs

@@ -132,12 +132,12 @@ type fileChange struct {
 
 // treeEdit is the result of applying changes: what was added, updated and deleted.
 type treeEdit struct {
-	r          *gitRepo
-	keepEmpty  bool
-	added      []FileMetadata
-	updated    []FileMetadata
-	deleted    []FileMetadata
-	emptyBlob  plumbing.Hash
+	r         *gitRepo
+	keepEmpty bool
+	added     []FileMetadata
+	updated   []FileMetadata
+	deleted   []FileMetadata
+	emptyBlob plumbing.Hash
 }
 
 // apply applies changes to tree h (zero: empty tree) and returns the new tree's hash, or the
