@@ -276,6 +276,7 @@ func (rt *Router) serve(x *exchange, cred Credential) {
 			return
 		}
 		x.codec = rt.guessCodec(r, cred)
+		x.svc = rt.services[cred.Service]
 		switch {
 		case strings.HasPrefix(ctype, "application/x-amz-json-"):
 			x.badInput("the request has Content-Type %s but no X-Amz-Target header naming the operation", ctype)
