@@ -54,10 +54,10 @@ func builtins() map[string]Command {
 
 // opts is a parsed command line: short and long flags and operands.
 type opts struct {
-	set    map[string]bool
-	val    map[string]string
-	multi  map[string][]string
-	args   []string
+	set   map[string]bool
+	val   map[string]string
+	multi map[string][]string
+	args  []string
 }
 
 func (o opts) has(names ...string) bool {

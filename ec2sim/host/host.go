@@ -170,7 +170,7 @@ type Host struct {
 	network  func(string, int) (http.Handler, bool)
 	real     map[string]bool
 
-	dbMu sync.Mutex // serialises user and package database edits
+	dbMu      sync.Mutex // serialises user and package database edits
 	mu        sync.Mutex
 	hostname  string
 	meta      Metadata

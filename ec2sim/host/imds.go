@@ -122,7 +122,7 @@ func imdsLookup(m Metadata, hostname, p string, now time.Time) (string, bool) {
 		exp := now.Add(6 * time.Hour).UTC().Format(time.RFC3339)
 		creds, _ := json.MarshalIndent(map[string]string{
 			"Code": "Success", "LastUpdated": now.UTC().Format(time.RFC3339), "Type": "AWS-HMAC",
-			"AccessKeyId": "ASIA" + strings.ToUpper(strings.ReplaceAll(m.InstanceID, "-", ""))[:min(16, len(strings.ReplaceAll(m.InstanceID, "-", "")))],
+			"AccessKeyId":     "ASIA" + strings.ToUpper(strings.ReplaceAll(m.InstanceID, "-", ""))[:min(16, len(strings.ReplaceAll(m.InstanceID, "-", "")))],
 			"SecretAccessKey": "devopsim-instance-secret", "Token": "devopsim-instance-token-" + m.InstanceID, "Expiration": exp,
 		}, "", "  ")
 		md["iam/security-credentials/"+m.IAMRole] = string(creds)

@@ -1694,7 +1694,7 @@ func (c *Call) tarCreate(file, dir string, operands []string, gz, verbose bool) 
 }
 
 func stripPath(name string, n int) (string, bool) {
-	parts := strings.Split(strings.Trim(path.Clean("/" + name), "/"), "/")
+	parts := strings.Split(strings.Trim(path.Clean("/"+name), "/"), "/")
 	if len(parts) <= n {
 		return "", false
 	}

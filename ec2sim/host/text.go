@@ -1417,4 +1417,3 @@ func cmdSum(ctx context.Context, c *Call) int {
 	}
 	return code
 }
-
