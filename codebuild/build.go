@@ -38,6 +38,7 @@ type run struct {
 	mu      sync.Mutex
 	stopped string // STOPPED or TIMED_OUT once stopped
 	admit   chan struct{}
+	done    chan struct{} // closed when the build is complete
 
 	workDir, srcDir string
 	shell           runner.Runner
@@ -134,7 +135,7 @@ func (s *Service) startBuild(ctx context.Context, in *StartBuildInput) (*StartBu
 	if in.LogsConfigOverride != nil {
 		logs = in.LogsConfigOverride
 	}
-	r := &run{s: s, key: buildKey(ctx, id), scope: core.ScopeKey(ctx), project: p, in: *in, b: b, admit: make(chan struct{})}
+	r := &run{s: s, key: buildKey(ctx, id), scope: core.ScopeKey(ctx), project: p, in: *in, b: b, admit: make(chan struct{}), done: make(chan struct{})}
 	if logs != nil && logs.CloudWatchLogs != nil && logs.CloudWatchLogs.Status != "DISABLED" {
 		r.logGroup = firstNonEmpty(logs.CloudWatchLogs.GroupName, "/aws/codebuild/"+p.Name)
 		r.logStream = strings.TrimPrefix(id, p.Name+":")
@@ -309,6 +310,30 @@ func (s *Service) RetryBuild(ctx context.Context, in *RetryBuildInput) (*RetryBu
 	})
 }
 
+// Wait blocks until the build with id (or ARN) is complete, or ctx is done, and returns it.
+// It is a Go convenience, not an AWS operation.
+func (s *Service) Wait(ctx context.Context, id string) (Build, error) {
+	id = idFromRef(id)
+	s.mu.Lock()
+	r := s.running[id]
+	s.mu.Unlock()
+	if r != nil {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return Build{}, ctx.Err()
+		}
+	}
+	out, err := s.BatchGetBuilds(ctx, &BatchGetBuildsInput{Ids: []string{id}})
+	if err != nil {
+		return Build{}, err
+	}
+	if len(out.Builds) == 0 {
+		return Build{}, ErrResourceNotFound.With("Build %s does not exist", id)
+	}
+	return out.Builds[0], nil
+}
+
 // ---- execution ----
 
 func (r *run) save() {
@@ -419,6 +444,7 @@ func (r *run) execute() {
 		delete(s.running, r.b.Id)
 		s.mu.Unlock()
 		r.cancel()
+		close(r.done)
 	}()
 	r.stateEvent()
 
@@ -592,6 +618,7 @@ func (r *run) runPhases() string {
 		}
 		r.startPhase(ph.name)
 		if ph.name == PhasePostBuild && !succeeding {
+			r.env = append(r.env, "CODEBUILD_BUILD_SUCCEEDING=0")
 			r.runScript("export CODEBUILD_BUILD_SUCCEEDING=0", nil)
 		}
 		c, ok := r.runPhase(ph.name, ph.phase)
@@ -824,7 +851,9 @@ func (r *run) runPhase(name string, ph *buildspec.Phase) (PhaseContext, bool) {
 		state = "FAILED"
 	}
 	r.containerLog("Phase complete: %s State: %s", name, state)
-	r.containerLog("Phase context status code: %s Message: %s", ctxOut.StatusCode, ctxOut.Message)
+	if !ok {
+		r.containerLog("Phase context status code: %s Message: %s", ctxOut.StatusCode, ctxOut.Message)
+	}
 	return ctxOut, ok
 }
 

@@ -1,0 +1,383 @@
+package codebuild_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"errors"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
+	"github.com/aws/aws-sdk-go-v2/service/codebuild/types"
+
+	"github.com/devopsim/devopsim/codebuild"
+	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awstest"
+	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/runner"
+)
+
+// bashRunner runs each command with the real bash; no state is shared between commands.
+func bashRunner() runner.Runner {
+	return runner.Func(func(ctx context.Context, c *runner.Command) (runner.Result, error) {
+		cmd := exec.CommandContext(ctx, "bash", "-c", c.Script)
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = c.Dir, c.Env, c.Stdout, c.Stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ctx.Err() == nil {
+			return runner.Result{ExitCode: ee.ExitCode()}, nil
+		}
+		if err != nil {
+			return runner.Result{}, err
+		}
+		return runner.Result{}, nil
+	})
+}
+
+type memLogs struct {
+	mu    sync.Mutex
+	lines map[string][]string
+}
+
+func (m *memLogs) EnsureStream(ctx context.Context, group, stream string) error { return nil }
+func (m *memLogs) PutLines(ctx context.Context, group, stream string, t time.Time, lines ...string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lines == nil {
+		m.lines = map[string][]string{}
+	}
+	m.lines[group+"|"+stream] = append(m.lines[group+"|"+stream], lines...)
+	return nil
+}
+func (m *memLogs) text(group, stream string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return strings.Join(m.lines[group+"|"+stream], "\n")
+}
+
+type params map[string]string
+
+func (p params) GetParameter(ctx context.Context, name string, decrypt bool) (string, error) {
+	v, ok := p[name]
+	if !ok {
+		return "", errors.New("ParameterNotFound")
+	}
+	return v, nil
+}
+
+type fixture struct {
+	env    *core.Env
+	svc    *codebuild.Service
+	client *cb.Client
+	logs   *memLogs
+}
+
+func newFixture(t *testing.T, opts codebuild.Options) *fixture {
+	t.Helper()
+	env := awstest.Env(t)
+	logs := &memLogs{}
+	if opts.NewShell == nil {
+		opts.NewShell = bashRunner
+	}
+	opts.WorkDir = t.TempDir()
+	opts.SkipRuntimeCheck = true
+	svc, err := codebuild.New(env, codebuild.Deps{Logs: logs, Parameters: params{"/app/greeting": "hello"}}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	return &fixture{env: env, svc: svc, client: cb.NewFromConfig(awstest.Config(t, awsapi.CodeBuild(svc))), logs: logs}
+}
+
+func (f *fixture) project(t *testing.T, name, spec string, mod func(*cb.CreateProjectInput)) {
+	t.Helper()
+	in := &cb.CreateProjectInput{
+		Name:        aws.String(name),
+		ServiceRole: aws.String("arn:aws:iam::000000000000:role/build"),
+		Source:      &types.ProjectSource{Type: types.SourceTypeNoSource, Buildspec: aws.String(spec)},
+		Artifacts:   &types.ProjectArtifacts{Type: types.ArtifactsTypeNoArtifacts},
+		Environment: &types.ProjectEnvironment{Type: types.EnvironmentTypeLinuxContainer, Image: aws.String("aws/codebuild/standard:7.0"), ComputeType: types.ComputeTypeBuildGeneral1Small},
+	}
+	if mod != nil {
+		mod(in)
+	}
+	if _, err := f.client.CreateProject(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) build(t *testing.T, in *cb.StartBuildInput) types.Build {
+	t.Helper()
+	ctx := context.Background()
+	out, err := f.client.StartBuild(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.Wait(ctx, aws.ToString(out.Build.Id)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.client.BatchGetBuilds(ctx, &cb.BatchGetBuildsInput{Ids: []string{aws.ToString(out.Build.Id)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got.Builds[0]
+}
+
+func phaseStatus(b types.Build) map[string]string {
+	m := map[string]string{}
+	for _, p := range b.Phases {
+		m[string(p.PhaseType)] = string(p.PhaseStatus)
+	}
+	return m
+}
+
+func TestBuildSucceedsAndExports(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "hello", `version: 0.2
+env:
+  variables: {WHO: world}
+  parameter-store: {GREETING: /app/greeting}
+  exported-variables: [RESULT]
+phases:
+  build:
+    commands:
+      - echo "$GREETING $WHO from $CODEBUILD_BUILD_NUMBER"
+      - export RESULT=done
+`, nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("hello")})
+	if b.BuildStatus != types.StatusTypeSucceeded || !b.BuildComplete {
+		t.Fatalf("status %s, phases %v", b.BuildStatus, phaseStatus(b))
+	}
+	if aws.ToInt64(b.BuildNumber) != 1 {
+		t.Errorf("build number %d", aws.ToInt64(b.BuildNumber))
+	}
+	log := f.logs.text("/aws/codebuild/hello", aws.ToString(b.Logs.StreamName))
+	for _, want := range []string{"hello world from 1", "Entering phase BUILD", "Running command echo", "Phase complete: BUILD State: SUCCEEDED"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("log lacks %q:\n%s", want, log)
+		}
+	}
+	var order []string
+	for _, p := range b.Phases {
+		order = append(order, string(p.PhaseType))
+	}
+	if got := strings.Join(order, ","); got != "SUBMITTED,QUEUED,PROVISIONING,DOWNLOAD_SOURCE,INSTALL,PRE_BUILD,BUILD,POST_BUILD,UPLOAD_ARTIFACTS,FINALIZING,COMPLETED" {
+		t.Errorf("phases %s", got)
+	}
+}
+
+func TestFailedBuildRunsPostBuild(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "fails", `version: 0.2
+phases:
+  build:
+    commands:
+      - exit 3
+  post_build:
+    commands:
+      - echo "succeeding=$CODEBUILD_BUILD_SUCCEEDING"
+`, nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("fails")})
+	ph := phaseStatus(b)
+	if b.BuildStatus != types.StatusTypeFailed || ph["BUILD"] != "FAILED" || ph["POST_BUILD"] != "SUCCEEDED" || ph["UPLOAD_ARTIFACTS"] != "SUCCEEDED" {
+		t.Fatalf("status %s phases %v", b.BuildStatus, ph)
+	}
+	for _, p := range b.Phases {
+		if p.PhaseType == types.BuildPhaseTypeBuild {
+			if len(p.Contexts) == 0 || aws.ToString(p.Contexts[0].StatusCode) != "COMMAND_EXECUTION_ERROR" || !strings.Contains(aws.ToString(p.Contexts[0].Message), "exit status 3") {
+				t.Errorf("build context %+v", p.Contexts)
+			}
+		}
+	}
+	if log := f.logs.text("/aws/codebuild/fails", aws.ToString(b.Logs.StreamName)); !strings.Contains(log, "succeeding=0") {
+		t.Errorf("post_build did not see CODEBUILD_BUILD_SUCCEEDING=0:\n%s", log)
+	}
+}
+
+func TestPreBuildFailureSkipsToFinalizing(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "pre", "version: 0.2\nphases:\n  pre_build:\n    commands: [false]\n  build:\n    commands: [echo never]\n", nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("pre")})
+	ph := phaseStatus(b)
+	if _, ran := ph["BUILD"]; ran || ph["PRE_BUILD"] != "FAILED" || b.BuildStatus != types.StatusTypeFailed {
+		t.Fatalf("phases %v status %s", ph, b.BuildStatus)
+	}
+}
+
+func TestInvalidBuildspecAndMissingParameter(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "bad", "version: 0.2\nphases: {deploy: {commands: [ls]}}", nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("bad")})
+	if b.BuildStatus != types.StatusTypeFailed || phaseStatus(b)["DOWNLOAD_SOURCE"] != "FAILED" {
+		t.Fatalf("status %s phases %v", b.BuildStatus, phaseStatus(b))
+	}
+	for _, p := range b.Phases {
+		if p.PhaseType == types.BuildPhaseTypeDownloadSource && aws.ToString(p.Contexts[0].StatusCode) != "YAML_FILE_ERROR" {
+			t.Errorf("context %+v", p.Contexts)
+		}
+	}
+	f.project(t, "param", "version: 0.2\nphases: {build: {commands: [ls]}}", nil)
+	b = f.build(t, &cb.StartBuildInput{ProjectName: aws.String("param"), EnvironmentVariablesOverride: []types.EnvironmentVariable{{Name: aws.String("X"), Value: aws.String("/missing"), Type: types.EnvironmentVariableTypeParameterStore}}})
+	if b.BuildStatus == types.StatusTypeSucceeded {
+		t.Fatalf("build with a missing parameter succeeded")
+	}
+}
+
+func TestStopBuild(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "slow", "version: 0.2\nphases: {build: {commands: ['sleep 60']}}", nil)
+	ctx := context.Background()
+	out, err := f.client.StartBuild(ctx, &cb.StartBuildInput{ProjectName: aws.String("slow")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.StopBuild(ctx, &cb.StopBuildInput{Id: out.Build.Id}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.svc.Wait(ctx, aws.ToString(out.Build.Id))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.BuildStatus != codebuild.StatusStopped {
+		t.Fatalf("status %s", b.BuildStatus)
+	}
+}
+
+func TestArtifactsZipToS3(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "art", `version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p out/sub && echo a > out/a.txt && echo b > out/sub/b.txt && echo x > skip.log
+artifacts:
+  files: ['out/**/*']
+  discard-paths: no
+`, func(in *cb.CreateProjectInput) {
+		in.Artifacts = &types.ProjectArtifacts{Type: types.ArtifactsTypeS3, Location: aws.String("artifacts"), Packaging: types.ArtifactPackagingZip, Name: aws.String("app.zip"), NamespaceType: types.ArtifactNamespaceBuildId, Path: aws.String("builds")}
+	})
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("art")})
+	if b.BuildStatus != types.StatusTypeSucceeded {
+		t.Fatalf("status %s %v", b.BuildStatus, phaseStatus(b))
+	}
+	uuid := strings.TrimPrefix(aws.ToString(b.Id), "art:")
+	if got, want := aws.ToString(b.Artifacts.Location), "arn:aws:s3:::artifacts/builds/"+uuid+"/app.zip"; got != want {
+		t.Fatalf("location %s, want %s", got, want)
+	}
+	data, err := f.env.Objects.GetObject(context.Background(), "artifacts", "builds/"+uuid+"/app.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, zf := range zr.File {
+		names = append(names, zf.Name)
+	}
+	if strings.Join(names, ",") != "out/a.txt,out/sub/b.txt" {
+		t.Fatalf("zip holds %v", names)
+	}
+}
+
+func TestProjectsAPI(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	ctx := context.Background()
+	f.project(t, "one", "version: 0.2", nil)
+	f.project(t, "two", "version: 0.2", nil)
+	_, err := f.client.CreateProject(ctx, &cb.CreateProjectInput{Name: aws.String("one"), ServiceRole: aws.String("r"), Source: &types.ProjectSource{Type: types.SourceTypeNoSource, Buildspec: aws.String("x")}, Artifacts: &types.ProjectArtifacts{Type: types.ArtifactsTypeNoArtifacts}, Environment: &types.ProjectEnvironment{Type: types.EnvironmentTypeLinuxContainer, Image: aws.String("i"), ComputeType: types.ComputeTypeBuildGeneral1Small}})
+	var exists *types.ResourceAlreadyExistsException
+	if !errors.As(err, &exists) {
+		t.Fatalf("duplicate: %v", err)
+	}
+	list, err := f.client.ListProjects(ctx, &cb.ListProjectsInput{SortOrder: types.SortOrderTypeDescending})
+	if err != nil || strings.Join(list.Projects, ",") != "two,one" {
+		t.Fatalf("list %v %v", list, err)
+	}
+	up, err := f.client.UpdateProject(ctx, &cb.UpdateProjectInput{Name: aws.String("one"), Description: aws.String("d"), TimeoutInMinutes: aws.Int32(30)})
+	if err != nil || aws.ToString(up.Project.Description) != "d" || aws.ToInt32(up.Project.TimeoutInMinutes) != 30 {
+		t.Fatalf("update %v %v", up, err)
+	}
+	got, err := f.client.BatchGetProjects(ctx, &cb.BatchGetProjectsInput{Names: []string{"one", "nope"}})
+	if err != nil || len(got.Projects) != 1 || got.ProjectsNotFound[0] != "nope" {
+		t.Fatalf("batch get %v %v", got, err)
+	}
+	if _, err := f.client.DeleteProject(ctx, &cb.DeleteProjectInput{Name: aws.String("two")}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.client.StartBuild(ctx, &cb.StartBuildInput{ProjectName: aws.String("two")})
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("start on deleted project: %v", err)
+	}
+	_, err = f.client.CreateProject(ctx, &cb.CreateProjectInput{Name: aws.String("x"), ServiceRole: aws.String("r"), Source: &types.ProjectSource{Type: "SVN"}, Artifacts: &types.ProjectArtifacts{Type: types.ArtifactsTypeNoArtifacts}, Environment: &types.ProjectEnvironment{Type: types.EnvironmentTypeLinuxContainer, Image: aws.String("i"), ComputeType: types.ComputeTypeBuildGeneral1Small}})
+	var inv *types.InvalidInputException
+	if !errors.As(err, &inv) {
+		t.Fatalf("invalid: %v", err)
+	}
+}
+
+func TestBuildsListRetryDelete(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	ctx := context.Background()
+	f.project(t, "pp", "version: 0.2\nphases: {build: {commands: ['true']}}", nil)
+	b1 := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("pp")})
+	r, err := f.client.RetryBuild(ctx, &cb.RetryBuildInput{Id: b1.Id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, _ := f.svc.Wait(ctx, aws.ToString(r.Build.Id))
+	if b2.BuildNumber != 2 || b2.BuildStatus != "SUCCEEDED" {
+		t.Fatalf("retry %+v", b2)
+	}
+	ids, err := f.client.ListBuildsForProject(ctx, &cb.ListBuildsForProjectInput{ProjectName: aws.String("pp")})
+	if err != nil || len(ids.Ids) != 2 || ids.Ids[0] != b2.Id {
+		t.Fatalf("list %v %v", ids, err)
+	}
+	all, err := f.client.ListBuilds(ctx, &cb.ListBuildsInput{})
+	if err != nil || len(all.Ids) != 2 {
+		t.Fatalf("list all %v %v", all, err)
+	}
+	del, err := f.client.BatchDeleteBuilds(ctx, &cb.BatchDeleteBuildsInput{Ids: []string{b2.Id, "pp:nope"}})
+	if err != nil || len(del.BuildsDeleted) != 1 || len(del.BuildsNotDeleted) != 1 {
+		t.Fatalf("delete %+v %v", del, err)
+	}
+}
+
+func TestConcurrentBuilds(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "many", "version: 0.2\nphases: {build: {commands: ['echo $CODEBUILD_BUILD_NUMBER']}}", func(in *cb.CreateProjectInput) {
+		in.ConcurrentBuildLimit = aws.Int32(3)
+	})
+	var wg sync.WaitGroup
+	nums := make(chan int64, 20)
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("many")})
+			if b.BuildStatus != types.StatusTypeSucceeded {
+				t.Errorf("status %s", b.BuildStatus)
+			}
+			nums <- aws.ToInt64(b.BuildNumber)
+		}()
+	}
+	wg.Wait()
+	close(nums)
+	seen := map[int64]bool{}
+	for n := range nums {
+		if seen[n] {
+			t.Errorf("build number %d twice", n)
+		}
+		seen[n] = true
+	}
+	if len(seen) != 20 {
+		t.Errorf("%d distinct build numbers", len(seen))
+	}
+}
