@@ -5,8 +5,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/cloudtrail"
+	"github.com/devopsim/devopsim/identity"
 )
 
 func TestRecordShape(t *testing.T) {
@@ -67,9 +67,9 @@ func TestRecordVariants(t *testing.T) {
 	f.call(svc, "UpdateRepositoryDescription", &repoIn{RepositoryName: "web", Content: make([]byte, 5000)})
 
 	tests := []struct {
-		name    string
-		check   func(t *testing.T, r map[string]any, e cloudtrail.Event)
-		event   string
+		name  string
+		check func(t *testing.T, r map[string]any, e cloudtrail.Event)
+		event string
 	}{
 		{"root read", func(t *testing.T, r map[string]any, e cloudtrail.Event) {
 			ui := r["userIdentity"].(map[string]any)

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
@@ -186,7 +187,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		return nil, err
 	}
 	env.Hooks.OnAudit(s.audit)
-	go s.run()
+	go s.run(env.Clock.NewTimer(opts.DeliveryInterval))
 	return s, nil
 }
 
@@ -256,10 +257,9 @@ func (s *Service) request(ctx context.Context, deliver bool) error {
 	}
 }
 
-func (s *Service) run() {
+func (s *Service) run(t clock.Timer) {
 	defer close(s.done)
 	ctx := context.Background()
-	t := s.env.Clock.NewTimer(s.opts.DeliveryInterval)
 	defer t.Stop()
 	tick := func() {
 		s.tick(ctx)
