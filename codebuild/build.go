@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -167,6 +168,7 @@ func (s *Service) startBuild(ctx context.Context, in *StartBuildInput) (*StartBu
 	s.wg.Add(1)
 	s.mu.Unlock()
 	out := r.b
+	out.Phases = slices.Clone(r.b.Phases)
 	go r.execute()
 	return &StartBuildOutput{Build: &out}, nil
 }
