@@ -42,15 +42,16 @@ func newFixture(t testing.TB, opts codecommit.Options) *fixture {
 	mux := http.NewServeMux()
 	var svc *codecommit.Service
 	mux.Handle("/v1/repos/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { svc.GitHandler().ServeHTTP(w, r) }))
-	f.srv = httptest.NewServer(mux)
+	f.srv = httptest.NewUnstartedServer(mux)
 	t.Cleanup(f.srv.Close)
-	opts.Endpoint = f.srv.URL
+	opts.Endpoint = "http://" + f.srv.Listener.Addr().String()
 	var err error
 	svc, err = codecommit.New(f.env, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.svc = svc
+	f.srv.Start()
 	t.Cleanup(func() { svc.Close(context.Background()) })
 	return f
 }
