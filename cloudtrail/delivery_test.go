@@ -209,9 +209,9 @@ func TestEventBridge(t *testing.T) {
 func TestSelectors(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
-		name   string
-		put    cloudtrail.PutEventSelectorsInput
-		want   string // delivered event names, sorted
+		name string
+		put  cloudtrail.PutEventSelectorsInput
+		want string // delivered event names, sorted
 	}{
 		{"write only", cloudtrail.PutEventSelectorsInput{EventSelectors: []cloudtrail.EventSelector{{ReadWriteType: "WriteOnly"}}},
 			"CreateRepository,GitPush"},
