@@ -33,7 +33,7 @@ func newSvc(t testing.TB, opts metrics.Options) (*metrics.Service, *clock.Manual
 }
 
 func f(v float64) *float64 { return &v }
-func i32(v int32) *int32    { return &v }
+func i32(v int32) *int32   { return &v }
 
 func TestPutMetricDataValidation(t *testing.T) {
 	s, _ := newSvc(t, metrics.Options{DisableEvaluation: true})

@@ -151,7 +151,7 @@ func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 
 const maxValue = 0x1p360
 
-func checkValue(v float64, param string) error {
+func checkValue(v float64, param fmt.Stringer) error {
 	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxValue || (v != 0 && math.Abs(v) < 0x1p-360) {
 		return invalid("The value %s for parameter %s is invalid.", fmtFloat(v), param)
 	}
@@ -192,25 +192,72 @@ func checkDims(dims []Dimension, param string) error {
 	if len(dims) > 30 {
 		return invalid("The collection %s must not have a size greater than 30.", param)
 	}
-	seen := make(map[string]bool, len(dims))
 	for j, d := range dims {
-		p := fmt.Sprintf("%s.member.%d", param, j+1)
-		if err := checkName(d.Name, p+".Name", 255); err != nil {
-			return err
+		p := func() string { return fmt.Sprintf("%s.member.%d", param, j+1) }
+		if !okName(d.Name, 255) {
+			return checkName(d.Name, p()+".Name", 255)
 		}
 		if strings.HasPrefix(d.Name, ":") {
-			return invalid("The value %s for parameter %s.Name is invalid.", d.Name, p)
+			return invalid("The value %s for parameter %s.Name is invalid.", d.Name, p())
 		}
-		if err := checkName(d.Value, p+".Value", 1024); err != nil {
-			return err
+		if !okName(d.Value, 1024) {
+			return checkName(d.Value, p()+".Value", 1024)
 		}
-		if seen[d.Name] {
-			return invalid("No metric may have duplicate dimension names. Dimension %s is duplicated.", d.Name)
+		for k := 0; k < j; k++ {
+			if dims[k].Name == d.Name {
+				return invalid("No metric may have duplicate dimension names. Dimension %s is duplicated.", d.Name)
+			}
 		}
-		seen[d.Name] = true
 	}
 	return nil
 }
+
+// dimsOK is the fast path of checkDims.
+func dimsOK(dims []Dimension) bool {
+	if len(dims) > 30 {
+		return false
+	}
+	for j, d := range dims {
+		if !okName(d.Name, 255) || d.Name[0] == ':' || !okName(d.Value, 1024) {
+			return false
+		}
+		for k := 0; k < j; k++ {
+			if dims[k].Name == d.Name {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// okName is the fast path of checkName.
+func okName(v string, maxLen int) bool {
+	if v == "" || len(v) > maxLen {
+		return false
+	}
+	blank := true
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+		if c != ' ' {
+			blank = false
+		}
+	}
+	return !blank
+}
+
+// path is a parameter path such as MetricData.member.3, formatted only when an error needs it.
+type path struct {
+	prefix string
+	i      int
+	suffix string
+}
+
+func (p path) String() string { return fmt.Sprintf("%s.member.%d%s", p.prefix, p.i+1, p.suffix) }
+
+func (p path) with(suffix string) path { p.suffix += suffix; return p }
 
 type preparedDatum struct {
 	key     tsdb.Key
@@ -246,7 +293,7 @@ func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 	prepared := make([]preparedDatum, 0, total)
 	add := func(prefix string, list []MetricDatum) error {
 		for i := range list {
-			p, err := prepareDatum(&list[i], fmt.Sprintf("%s.member.%d", prefix, i+1), now, scope, in.Namespace, &size)
+			p, err := prepareDatum(&list[i], path{prefix: prefix, i: i}, now, scope, in.Namespace, &size)
 			if err != nil {
 				return err
 			}
@@ -274,13 +321,15 @@ func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 	return &PutMetricDataOutput{}, nil
 }
 
-func prepareDatum(d *MetricDatum, p string, now time.Time, scope, ns string, size *int) (preparedDatum, error) {
+func prepareDatum(d *MetricDatum, p path, now time.Time, scope, ns string, size *int) (preparedDatum, error) {
 	var out preparedDatum
-	if err := checkName(d.MetricName, p+".MetricName", 255); err != nil {
-		return out, err
+	if !okName(d.MetricName, 255) {
+		return out, checkName(d.MetricName, p.with(".MetricName").String(), 255)
 	}
-	if err := checkDims(d.Dimensions, p+".Dimensions"); err != nil {
-		return out, err
+	if len(d.Dimensions) > 0 && !dimsOK(d.Dimensions) {
+		if err := checkDims(d.Dimensions, p.with(".Dimensions").String()); err != nil {
+			return out, err
+		}
 	}
 	*size += len(d.MetricName) + 48 + 24*(len(d.Values)+len(d.Counts))
 	for _, dm := range d.Dimensions {
@@ -325,7 +374,7 @@ func prepareDatum(d *MetricDatum, p string, now time.Time, scope, ns string, siz
 	switch {
 	case d.Value != nil:
 		v := *d.Value
-		if err := checkValue(v, p+".Value"); err != nil {
+		if err := checkValue(v, p.with(".Value")); err != nil {
 			return out, err
 		}
 		smp = tsdb.Sample{N: 1, Sum: v, Min: v, Max: v, Values: []float64{v}}
@@ -336,9 +385,9 @@ func prepareDatum(d *MetricDatum, p string, now time.Time, scope, ns string, siz
 			v    *float64
 		}{{"SampleCount", sv.SampleCount}, {"Sum", sv.Sum}, {"Minimum", sv.Minimum}, {"Maximum", sv.Maximum}} {
 			if f.v == nil {
-				return out, missing(p + ".StatisticValues." + f.name)
+				return out, missing(p.with(".StatisticValues." + f.name).String())
 			}
-			if err := checkValue(*f.v, p+".StatisticValues."+f.name); err != nil {
+			if err := checkValue(*f.v, p.with(".StatisticValues."+f.name)); err != nil {
 				return out, err
 			}
 		}
@@ -366,7 +415,7 @@ func prepareDatum(d *MetricDatum, p string, now time.Time, scope, ns string, siz
 		smp.Values, smp.Counts = d.Values, d.Counts
 		smp.Min, smp.Max = math.Inf(1), math.Inf(-1)
 		for j, v := range d.Values {
-			if err := checkValue(v, fmt.Sprintf("%s.Values.member.%d", p, j+1)); err != nil {
+			if err := checkValue(v, path{prefix: p.String() + ".Values", i: j}); err != nil {
 				return out, err
 			}
 			w := 1.0
