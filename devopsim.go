@@ -18,6 +18,7 @@ import (
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
 	"github.com/devopsim/devopsim/internal/s3obj"
+	"github.com/devopsim/devopsim/runner"
 	"github.com/devopsim/devopsim/store"
 	"github.com/devopsim/devopsim/store/boltstore"
 	"github.com/devopsim/devopsim/store/memstore"
@@ -46,6 +47,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Authenticate overrides how wire requests' credentials map to callers (strict SigV4).
 	Authenticate awsproto.Authenticator
+	// BuildRunner returns the runner for one CodeBuild build; nil runs real programs on this
+	// machine through the shell interpreter, with the privileges of this process.
+	BuildRunner func() runner.Runner
 }
 
 // Platform is a whole AWS DevOps platform in one process. It is safe for concurrent use.
@@ -56,6 +60,7 @@ type Platform struct {
 	router *awsproto.Router
 	s3     *s3obj.S3
 	sts    *sts.Service
+	svc    services
 
 	closeOnce sync.Once
 	closeErr  error

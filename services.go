@@ -1,6 +1,61 @@
 package devopsim
 
+import (
+	"context"
+	"path/filepath"
+
+	"github.com/devopsim/devopsim/codebuild"
+	"github.com/devopsim/devopsim/codecommit"
+	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/runner"
+)
+
+// services holds every service the platform composes.
+type services struct {
+	codecommit *codecommit.Service
+	codebuild  *codebuild.Service
+}
+
+// closer is a service with background work.
+type closer interface{ Close(context.Context) error }
+
+func (p *Platform) track(c closer) { p.onClose(c.Close) }
+
 // addServices builds every service beyond STS and S3 and registers it with the router.
 func (p *Platform) addServices() error {
+	env := p.env
+	ccOpts := codecommit.Options{}
+	if p.opts.DataDir != "" {
+		ccOpts.Dir = filepath.Join(p.opts.DataDir, "codecommit")
+	}
+	cc, err := codecommit.New(env, ccOpts)
+	if err != nil {
+		return err
+	}
+	p.svc.codecommit = cc
+	p.track(cc)
+	p.router.Register(awsapi.CodeCommit(cc))
+	p.router.Mount("/v1/repos/", cc.GitHandler())
+
+	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}}, codebuild.Options{
+		NewShell: p.opts.buildShell(),
+	})
+	if err != nil {
+		return err
+	}
+	p.svc.codebuild = cb
+	p.track(cb)
+	p.router.Register(awsapi.CodeBuild(cb))
 	return nil
+}
+
+// CodeCommit is git hosting: repositories, branches, commits, and the git endpoint.
+func (p *Platform) CodeCommit() *codecommit.Service { return p.svc.codecommit }
+
+// CodeBuild runs buildspecs for real.
+func (p *Platform) CodeBuild() *codebuild.Service { return p.svc.codebuild }
+
+// buildShell is the runner CodeBuild uses for each build.
+func (o Options) buildShell() func() runner.Runner {
+	return o.BuildRunner
 }

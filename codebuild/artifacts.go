@@ -138,7 +138,7 @@ func (r *run) checkRuntimes(rts []buildspec.Var) (PhaseContext, bool) {
 	return PhaseContext{}, true
 }
 
-func (o Options) checkLocalRuntimes() bool { return o.NewShell != nil && !o.SkipRuntimeCheck }
+func (o Options) checkLocalRuntimes() bool { return o.NewShell == nil && !o.SkipRuntimeCheck }
 
 func versionMatches(want string, versions []string) bool {
 	want = strings.TrimSpace(want)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +23,7 @@ import (
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
 	"github.com/devopsim/devopsim/runner"
+	"github.com/devopsim/devopsim/runner/shell"
 	"github.com/devopsim/devopsim/store"
 )
 
@@ -477,6 +479,9 @@ func (r *run) complete(status string) {
 		status = stopped
 	}
 	r.startPhase(PhaseFinalizing)
+	if c, ok := r.shell.(io.Closer); ok {
+		_ = c.Close()
+	}
 	if r.workDir != "" && !r.s.opts.KeepWorkDirs {
 		if err := os.RemoveAll(r.workDir); err != nil {
 			r.s.log.Warn("codebuild: removing work dir", "dir", r.workDir, "err", err)
@@ -600,6 +605,11 @@ func (r *run) runPhases() string {
 	}
 	r.finishPhase(StatusSucceeded)
 
+	if err := r.startShell(); err != nil {
+		r.startPhase(PhaseInstall)
+		r.finishPhase(StatusFailed, PhaseContext{StatusCode: "CLIENT_ERROR", Message: "could not start the build shell: " + err.Error()})
+		return StatusFault
+	}
 	succeeding := true
 	for _, ph := range []struct {
 		name  string
@@ -619,8 +629,7 @@ func (r *run) runPhases() string {
 			continue
 		}
 		r.startPhase(ph.name)
-		if ph.name == PhasePostBuild && !succeeding {
-			r.env = append(r.env, "CODEBUILD_BUILD_SUCCEEDING=0")
+		if ph.name == PhasePostBuild && !succeeding && ph.phase != nil {
 			r.runScript("export CODEBUILD_BUILD_SUCCEEDING=0", nil)
 		}
 		c, ok := r.runPhase(ph.name, ph.phase)
@@ -664,9 +673,6 @@ func (r *run) failStatus() string {
 }
 
 func (r *run) provision() (PhaseContext, bool) {
-	if r.s.opts.NewShell == nil {
-		return PhaseContext{StatusCode: "CLIENT_ERROR", Message: "no shell runner is configured for builds"}, false
-	}
 	dir, err := os.MkdirTemp(r.s.opts.WorkDir, "codebuild-")
 	if err != nil {
 		return PhaseContext{StatusCode: "CLIENT_ERROR", Message: "could not create the build directory: " + err.Error()}, false
@@ -676,7 +682,6 @@ func (r *run) provision() (PhaseContext, bool) {
 	if err := os.MkdirAll(r.srcDir, 0o755); err != nil {
 		return PhaseContext{StatusCode: "CLIENT_ERROR", Message: err.Error()}, false
 	}
-	r.shell = r.s.opts.NewShell()
 	if r.logGroup != "" && r.s.deps.Logs != nil {
 		if err := r.s.deps.Logs.EnsureStream(r.ctx, r.logGroup, r.logStream); err != nil {
 			return PhaseContext{StatusCode: "CLIENT_ERROR", Message: "could not create the log stream: " + err.Error()}, false
@@ -721,6 +726,21 @@ func (r *run) provision() (PhaseContext, bool) {
 	return PhaseContext{}, true
 }
 
+// startShell starts the build's shell in the source directory with the build's environment.
+func (r *run) startShell() error {
+	newShell := r.s.opts.NewShell
+	if newShell == nil {
+		sh := shell.New(shell.Options{Clock: r.s.env.Clock})
+		newShell = func(dir string, env []string) (runner.Runner, error) { return sh.NewSession(dir, env) }
+	}
+	sh, err := newShell(r.srcDir, r.env)
+	if err != nil {
+		return err
+	}
+	r.shell = sh
+	return nil
+}
+
 func (r *run) resolveVar(typ, value string) (string, error) {
 	switch typ {
 	case "", "PLAINTEXT":
@@ -755,9 +775,12 @@ func (r *run) downloadSource() (PhaseContext, bool) {
 		if r.s.deps.Sources == nil {
 			return PhaseContext{StatusCode: "CLIENT_ERROR", Message: "CodeCommit sources are not available"}, false
 		}
-		commit, err := r.s.deps.Sources.FetchCodeCommit(r.runCtx, src.Location, r.b.SourceVersion, r.srcDir)
+		data, commit, err := r.s.deps.Sources.FetchCodeCommit(r.runCtx, src.Location, r.b.SourceVersion)
 		if err != nil {
 			return PhaseContext{StatusCode: "CLIENT_ERROR", Message: "repository not found or reference not resolved: " + err.Error()}, false
+		}
+		if err := unzipInto(data, r.srcDir); err != nil {
+			return PhaseContext{StatusCode: "CLIENT_ERROR", Message: err.Error()}, false
 		}
 		r.b.ResolvedSourceVersion = commit
 		r.env = append(r.env, "CODEBUILD_RESOLVED_SOURCE_VERSION="+commit)
@@ -878,7 +901,7 @@ func (r *run) command(cmd string) (PhaseContext, bool) {
 func (r *run) logWriter() *runner.LineWriter { return runner.NewLineWriter(r.logLine) }
 
 func (r *run) runScript(script string, w *runner.LineWriter) (runner.Result, error) {
-	c := &runner.Command{Script: script, Dir: r.srcDir, Env: r.env}
+	c := &runner.Command{Script: script}
 	if w != nil {
 		c.Stdout, c.Stderr = w, w
 		defer w.Flush()
@@ -903,7 +926,7 @@ func (r *run) exportVariables() {
 			}
 			buf.WriteString(line)
 		})
-		res, err := r.shell.Run(r.ctx, &runner.Command{Script: `printf '%s' "${` + name + `-}"`, Dir: r.srcDir, Env: r.env, Stdout: w})
+		res, err := r.shell.Run(r.ctx, &runner.Command{Script: `printf '%s' "${` + name + `-}"`, Stdout: w})
 		w.Flush()
 		if err != nil || res.ExitCode != 0 {
 			continue

@@ -15,6 +15,7 @@ import (
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	"github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
@@ -22,11 +23,12 @@ import (
 	"github.com/devopsim/devopsim/runner"
 )
 
-// bashRunner runs each command with the real bash; no state is shared between commands.
-func bashRunner() runner.Runner {
+// bashRunner runs each command with the real bash in dir with env; no state is shared
+// between commands (the default shell session is tested elsewhere).
+func bashRunner(dir string, env []string) (runner.Runner, error) {
 	return runner.Func(func(ctx context.Context, c *runner.Command) (runner.Result, error) {
 		cmd := exec.CommandContext(ctx, "bash", "-c", c.Script)
-		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = c.Dir, c.Env, c.Stdout, c.Stderr
+		cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, c.Stdout, c.Stderr
 		err := cmd.Run()
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ctx.Err() == nil {
@@ -36,7 +38,7 @@ func bashRunner() runner.Runner {
 			return runner.Result{}, err
 		}
 		return runner.Result{}, nil
-	})
+	}), nil
 }
 
 type memLogs struct {
@@ -81,9 +83,6 @@ func newFixture(t *testing.T, opts codebuild.Options) *fixture {
 	t.Helper()
 	env := awstest.Env(t)
 	logs := &memLogs{}
-	if opts.NewShell == nil {
-		opts.NewShell = bashRunner
-	}
 	opts.WorkDir = t.TempDir()
 	opts.SkipRuntimeCheck = true
 	svc, err := codebuild.New(env, codebuild.Deps{Logs: logs, Parameters: params{"/app/greeting": "hello"}}, opts)
@@ -173,6 +172,7 @@ phases:
 
 func TestFailedBuildRunsPostBuild(t *testing.T) {
 	f := newFixture(t, codebuild.Options{})
+	// the default shell session: post_build sees the exported CODEBUILD_BUILD_SUCCEEDING=0
 	f.project(t, "fails", `version: 0.2
 phases:
   build:
@@ -379,5 +379,102 @@ func TestConcurrentBuilds(t *testing.T) {
 	}
 	if len(seen) != 20 {
 		t.Errorf("%d distinct build numbers", len(seen))
+	}
+}
+
+func TestShellStatePersistsAcrossPhases(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	f.project(t, "state", `version: 0.2
+env:
+  exported-variables: [WHERE, COUNT]
+phases:
+  install:
+    commands:
+      - mkdir -p sub && cd sub
+      - export COUNT=1
+  build:
+    commands:
+      - export WHERE=$(basename "$PWD") COUNT=$((COUNT+1))
+`, nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("state")})
+	got := map[string]string{}
+	for _, v := range b.ExportedEnvironmentVariables {
+		got[aws.ToString(v.Name)] = aws.ToString(v.Value)
+	}
+	if b.BuildStatus != types.StatusTypeSucceeded || got["WHERE"] != "sub" || got["COUNT"] != "2" {
+		t.Fatalf("status %s exported %v", b.BuildStatus, got)
+	}
+}
+
+func TestCustomRunner(t *testing.T) {
+	var mu sync.Mutex
+	var scripts []string
+	f := newFixture(t, codebuild.Options{NewShell: func(dir string, env []string) (runner.Runner, error) {
+		return runner.Func(func(ctx context.Context, c *runner.Command) (runner.Result, error) {
+			mu.Lock()
+			scripts = append(scripts, c.Script)
+			mu.Unlock()
+			if c.Script == "make test" {
+				return runner.Result{ExitCode: 2}, nil
+			}
+			return runner.Result{}, nil
+		}), nil
+	}})
+	f.project(t, "custom", "version: 0.2\nphases: {build: {commands: [make, make test]}}", nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("custom")})
+	if b.BuildStatus != types.StatusTypeFailed || strings.Join(scripts, ";") != "make;make test" {
+		t.Fatalf("status %s scripts %v", b.BuildStatus, scripts)
+	}
+	// the real bash works through the seam too
+	g := newFixture(t, codebuild.Options{NewShell: bashRunner})
+	g.project(t, "bash", "version: 0.2\nphases: {build: {commands: ['[[ -n $BASH_VERSION ]]']}}", nil)
+	if b := g.build(t, &cb.StartBuildInput{ProjectName: aws.String("bash")}); b.BuildStatus != types.StatusTypeSucceeded {
+		t.Fatalf("bash build %s", b.BuildStatus)
+	}
+}
+
+func TestBuildTimeout(t *testing.T) {
+	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	env := awstest.EnvWith(t, clk)
+	started := make(chan struct{})
+	svc, err := codebuild.New(env, codebuild.Deps{}, codebuild.Options{WorkDir: t.TempDir(), NewShell: func(dir string, e []string) (runner.Runner, error) {
+		return runner.Func(func(ctx context.Context, c *runner.Command) (runner.Result, error) {
+			if strings.HasPrefix(c.Script, "export") || strings.HasPrefix(c.Script, "printf") {
+				return runner.Result{}, nil
+			}
+			close(started)
+			<-ctx.Done() // a command that runs until killed
+			return runner.Result{}, ctx.Err()
+		}), nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { svc.Close(context.Background()) })
+	ctx := context.Background()
+	_, err = svc.CreateProject(ctx, &codebuild.CreateProjectInput{Name: "slow", TimeoutInMinutes: 5,
+		Source:      &codebuild.ProjectSource{Type: "NO_SOURCE", Buildspec: "version: 0.2\nphases: {build: {commands: [forever]}}"},
+		Artifacts:   &codebuild.ProjectArtifacts{Type: "NO_ARTIFACTS"},
+		Environment: &codebuild.ProjectEnvironment{Type: "LINUX_CONTAINER", Image: "aws/codebuild/standard:7.0", ComputeType: "BUILD_GENERAL1_SMALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := svc.StartBuild(ctx, &codebuild.StartBuildInput{ProjectName: "slow"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-started
+	clk.Advance(5 * time.Minute)
+	b, err := svc.Wait(ctx, out.Build.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.BuildStatus != codebuild.StatusTimedOut {
+		t.Fatalf("status %s", b.BuildStatus)
+	}
+	for _, p := range b.Phases {
+		if p.PhaseType == codebuild.PhaseBuild && p.PhaseStatus != codebuild.StatusTimedOut {
+			t.Errorf("BUILD phase %s", p.PhaseStatus)
+		}
 	}
 }

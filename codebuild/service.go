@@ -20,10 +20,10 @@ import (
 
 // Sources fetches CodeCommit source trees for builds.
 type Sources interface {
-	// FetchCodeCommit writes the tree of the repository named by location (a clone URL or
-	// an ARN) at version (a branch, tag, commit id, refs/heads/x^{commitId}, or "" for the
-	// default branch) into dir, and returns the commit id it resolved.
-	FetchCodeCommit(ctx context.Context, location, version, dir string) (commitID string, err error)
+	// FetchCodeCommit returns a zip of the tree of the repository named by location (a
+	// clone URL or an ARN) at version (a branch, tag, commit id, refs/heads/x^{commitId}, or
+	// "" for the default branch), and the commit id it resolved.
+	FetchCodeCommit(ctx context.Context, location, version string) (zip []byte, commitID string, err error)
 }
 
 // Logs receives build output for CloudWatch Logs.
@@ -55,10 +55,12 @@ type Deps struct {
 
 // Options configure the service; the zero value is usable.
 type Options struct {
-	// NewShell returns the runner for one build. Successive Run calls on it should share
-	// shell state (cd, exported variables), as CodeBuild 0.2 runs a build's commands in one
-	// shell. Nil means real programs through the platform's shell runner.
-	NewShell func() runner.Runner
+	// NewShell returns the shell for one build, started in dir with env. CodeBuild calls its
+	// Run with an empty Dir and nil Env: successive Run calls must share shell state (cd,
+	// exported variables), as CodeBuild 0.2 runs a build's commands in one shell. A shell
+	// that is an io.Closer is closed when the build ends. Nil means a runner/shell Session:
+	// real programs on this machine, with the privileges of this process.
+	NewShell func(dir string, env []string) (runner.Runner, error)
 	// WorkDir is where per-build working directories are made; "" means the system temp dir.
 	WorkDir string
 	// AccountConcurrency is the account's concurrent build limit; 0 means 60 (AWS's default).
