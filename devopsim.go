@@ -47,9 +47,10 @@ type Options struct {
 	Logger *slog.Logger
 	// Authenticate overrides how wire requests' credentials map to callers (strict SigV4).
 	Authenticate awsproto.Authenticator
-	// BuildRunner returns the runner for one CodeBuild build; nil runs real programs on this
-	// machine through the shell interpreter, with the privileges of this process.
-	BuildRunner func() runner.Runner
+	// BuildShell returns the shell for one CodeBuild build (see codebuild.Options.NewShell);
+	// nil runs real programs on this machine through the shell interpreter, with the
+	// privileges of this process.
+	BuildShell func(dir string, env []string) (runner.Runner, error)
 }
 
 // Platform is a whole AWS DevOps platform in one process. It is safe for concurrent use.

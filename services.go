@@ -7,7 +7,6 @@ import (
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/internal/awsapi"
-	"github.com/devopsim/devopsim/runner"
 )
 
 // services holds every service the platform composes.
@@ -38,7 +37,7 @@ func (p *Platform) addServices() error {
 	p.router.Mount("/v1/repos/", cc.GitHandler())
 
 	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}}, codebuild.Options{
-		NewShell: p.opts.buildShell(),
+		NewShell: p.opts.BuildShell,
 	})
 	if err != nil {
 		return err
@@ -54,8 +53,3 @@ func (p *Platform) CodeCommit() *codecommit.Service { return p.svc.codecommit }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc.codebuild }
-
-// buildShell is the runner CodeBuild uses for each build.
-func (o Options) buildShell() func() runner.Runner {
-	return o.BuildRunner
-}
