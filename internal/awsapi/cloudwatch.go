@@ -17,6 +17,17 @@ func CloudWatch(s *metrics.Service) awsproto.Service {
 		XMLNamespace:    "http://monitoring.amazonaws.com/doc/2010-08-01/",
 		CBORName:        "GraniteServiceVersion20100801",
 		QueryCompatible: true,
+		QueryErrors: map[string]string{
+			"InvalidParameterValueException":       "InvalidParameterValue",
+			"InvalidParameterCombinationException": "InvalidParameterCombination",
+			"MissingRequiredParameterException":    "MissingParameter",
+			"ResourceNotFound":                     "ResourceNotFound",
+			"InvalidNextToken":                     "InvalidNextToken",
+			"InvalidFormatFault":                   "InvalidFormat",
+			"LimitExceededFault":                   "LimitExceeded",
+			"InternalServiceFault":                 "InternalServiceError",
+			"ValidationException":                  "ValidationError",
+		},
 		Ops: []awsproto.Op{
 			awsproto.Handle("PutMetricData", s.PutMetricData),
 			awsproto.Handle("GetMetricStatistics", s.GetMetricStatistics),
