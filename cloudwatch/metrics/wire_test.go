@@ -43,7 +43,7 @@ func TestSDKRoundTrip(t *testing.T) {
 	}
 	gs, err := cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{Namespace: aws.String("App"), MetricName: aws.String("Hits"),
 		Dimensions: []types.Dimension{{Name: aws.String("Host"), Value: aws.String("a")}},
-		StartTime: aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
+		StartTime:  aws.Time(now.Add(-time.Hour)), EndTime: aws.Time(now), Period: aws.Int32(60), Statistics: []types.Statistic{types.StatisticSum}})
 	if err != nil || len(gs.Datapoints) != 1 || *gs.Datapoints[0].Sum != 6 {
 		t.Fatalf("GetMetricStatistics = %+v, %v", gs, err)
 	}
