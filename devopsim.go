@@ -47,6 +47,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Authenticate overrides how wire requests' credentials map to callers (strict SigV4).
 	Authenticate awsproto.Authenticator
+	// Endpoint is the base URL the platform is served at (e.g. "http://127.0.0.1:4566"), used
+	// in URLs it hands out such as CodeCommit clone URLs; "" gives AWS's URLs.
+	Endpoint string
 	// BuildShell returns the shell for one CodeBuild build (see codebuild.Options.NewShell);
 	// nil runs real programs on this machine through the shell interpreter, with the
 	// privileges of this process.

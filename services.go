@@ -23,7 +23,7 @@ func (p *Platform) track(c closer) { p.onClose(c.Close) }
 // addServices builds every service beyond STS and S3 and registers it with the router.
 func (p *Platform) addServices() error {
 	env := p.env
-	ccOpts := codecommit.Options{}
+	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
 	if p.opts.DataDir != "" {
 		ccOpts.Dir = filepath.Join(p.opts.DataDir, "codecommit")
 	}

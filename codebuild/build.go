@@ -693,7 +693,7 @@ func (r *run) provision() (PhaseContext, bool) {
 		image = r.b.Environment.Image
 	}
 	r.env = []string{
-		"HOME=" + r.workDir,
+		"HOME=" + firstNonEmpty(os.Getenv("HOME"), r.workDir),
 		"PATH=" + os.Getenv("PATH"),
 		"AWS_REGION=" + region,
 		"AWS_DEFAULT_REGION=" + region,

@@ -59,13 +59,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *verbose {
 		opts.Logger = slog.New(slog.NewTextHandler(stderr, nil))
 	}
-	p, err := devopsim.New(opts)
+	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", *addr)
+	opts.Endpoint = "http://" + ln.Addr().String()
+	p, err := devopsim.New(opts)
 	if err != nil {
-		_ = p.Close(context.Background())
+		ln.Close()
 		return err
 	}
 	srv := &http.Server{Handler: p.Handler(), ReadHeaderTimeout: 30 * time.Second}

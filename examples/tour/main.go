@@ -1,16 +1,27 @@
-// Command tour walks through devopsim's DevOps flow in one process: it starts a platform and
-// drives it through the real AWS SDK for Go, printing what happens at each step.
+// Command tour walks through devopsim's DevOps flow in one process: it starts a platform,
+// pushes an application with the real git client, builds and tests it with CodeBuild, and
+// prints what happens at each step. Everything goes through the real AWS SDK for Go.
 //
 //	go run ./examples/tour
+//
+// It needs git on PATH (and go, which the build runs).
 package main
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
+	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
+	"github.com/aws/aws-sdk-go-v2/service/codecommit"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/devopsim/devopsim"
@@ -24,20 +35,133 @@ func main() {
 	}
 }
 
+// The application the tour pushes, builds and tests.
+var app = map[string]string{
+	"go.mod":  "module example.com/hello\n\ngo 1.22\n",
+	"main.go": "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"hello from devopsim\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
+	"main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif Greeting() != \"hello from devopsim\" {\n\t\tt.Fatal(Greeting())\n\t}\n}\n",
+	"buildspec.yml": `version: 0.2
+env:
+  exported-variables: [APP_VERSION]
+phases:
+  build:
+    commands:
+      - go vet ./...
+      - go test ./...
+      - go build -o bin/hello .
+      - export APP_VERSION=$(git rev-parse --short HEAD 2>/dev/null || echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-7)
+artifacts:
+  files: [bin/hello, appspec.yml, scripts/*]
+`,
+}
+
 func run(ctx context.Context, w io.Writer) error {
-	p, err := devopsim.New(devopsim.Options{})
+	step := func(format string, args ...any) { fmt.Fprintf(w, "==> "+format+"\n", args...) }
+
+	// The platform, served on a loopback port so the real git client can push to it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
+	endpoint := "http://" + ln.Addr().String()
+	p, err := devopsim.New(devopsim.Options{Endpoint: endpoint})
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	defer p.Close(ctx)
+	srv := &http.Server{Handler: p.Handler()}
+	go srv.Serve(ln)
+	defer srv.Close()
 	cfg := devopsimtest.Config(p)
-	step := func(format string, args ...any) { fmt.Fprintf(w, "==> "+format+"\n", args...) }
+	step("platform up at %s: account %s, region %s", endpoint, p.Account(), p.Region())
 
-	step("platform up: account %s, region %s", p.Account(), p.Region())
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return err
 	}
 	step("sts GetCallerIdentity through the AWS SDK: %s", aws.ToString(id.Arn))
+
+	// CodeCommit: a repository, and a real git push into it.
+	repo, err := codecommit.NewFromConfig(cfg).CreateRepository(ctx, &codecommit.CreateRepositoryInput{
+		RepositoryName: aws.String("hello"), RepositoryDescription: aws.String("the tour's application"),
+	})
+	if err != nil {
+		return err
+	}
+	cloneURL := aws.ToString(repo.RepositoryMetadata.CloneUrlHttp)
+	step("codecommit CreateRepository: %s", cloneURL)
+	work, err := os.MkdirTemp("", "devopsim-tour-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	for name, body := range app {
+		if err := os.WriteFile(filepath.Join(work, name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	git := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "user.name=Tour", "-c", "user.email=tour@example.com", "-c", "init.defaultBranch=main"}, args...)...)
+		cmd.Dir = work
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return strings.TrimSpace(string(out)), nil
+	}
+	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"commit", "-q", "-m", "first version"}, {"push", "-q", cloneURL, "HEAD:refs/heads/main"}} {
+		if _, err := git(args...); err != nil {
+			return err
+		}
+	}
+	head, _ := git("rev-parse", "HEAD")
+	branch, err := codecommit.NewFromConfig(cfg).GetBranch(ctx, &codecommit.GetBranchInput{RepositoryName: aws.String("hello"), BranchName: aws.String("main")})
+	if err != nil {
+		return err
+	}
+	step("git push: main is at %s on the server (local HEAD %s)", short(aws.ToString(branch.Branch.CommitId)), short(head))
+
+	// CodeBuild: build and test the pushed commit, for real.
+	build := cb.NewFromConfig(cfg)
+	_, err = build.CreateProject(ctx, &cb.CreateProjectInput{
+		Name:        aws.String("hello-build"),
+		Source:      &cbtypes.ProjectSource{Type: cbtypes.SourceTypeCodecommit, Location: aws.String(cloneURL)},
+		Artifacts:   &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeS3, Location: aws.String("tour-artifacts"), Packaging: cbtypes.ArtifactPackagingZip, Name: aws.String("hello.zip")},
+		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer, Image: aws.String("aws/codebuild/standard:7.0"), ComputeType: cbtypes.ComputeTypeBuildGeneral1Small},
+		ServiceRole: aws.String("arn:aws:iam::" + p.Account() + ":role/codebuild"),
+	})
+	if err != nil {
+		return err
+	}
+	started, err := build.StartBuild(ctx, &cb.StartBuildInput{ProjectName: aws.String("hello-build"), SourceVersion: aws.String("main")})
+	if err != nil {
+		return err
+	}
+	step("codebuild StartBuild: %s", aws.ToString(started.Build.Id))
+	done, err := p.CodeBuild().Wait(ctx, aws.ToString(started.Build.Id))
+	if err != nil {
+		return err
+	}
+	var phases []string
+	for _, ph := range done.Phases {
+		if ph.PhaseStatus != "" {
+			phases = append(phases, ph.PhaseType+"="+ph.PhaseStatus)
+		}
+	}
+	step("build %s at commit %s: %s", done.BuildStatus, short(done.ResolvedSourceVersion), strings.Join(phases, " "))
+	if done.BuildStatus != "SUCCEEDED" {
+		return fmt.Errorf("the build %s", done.BuildStatus)
+	}
+	if done.Artifacts != nil {
+		step("artifact: %s", done.Artifacts.Location)
+	}
 	return nil
+}
+
+func short(commit string) string {
+	if len(commit) > 7 {
+		return commit[:7]
+	}
+	return commit
 }
