@@ -37,8 +37,8 @@ func main() {
 
 // The application the tour pushes, builds and tests.
 var app = map[string]string{
-	"go.mod":  "module example.com/hello\n\ngo 1.22\n",
-	"main.go": "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"hello from devopsim\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
+	"go.mod":       "module example.com/hello\n\ngo 1.22\n",
+	"main.go":      "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"hello from devopsim\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
 	"main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif Greeting() != \"hello from devopsim\" {\n\t\tt.Fatal(Greeting())\n\t}\n}\n",
 	"buildspec.yml": `version: 0.2
 env:
