@@ -17,9 +17,13 @@ type benchRecord struct {
 }
 
 // Bench runs the driver benchmarks: Get, Put (AnyRev and compare-and-set), Table.Get and
-// Table.Update on a store preloaded with n keys, and List of a 100-key page.
-func Bench(b *testing.B, open func(b *testing.B) store.Store) {
-	for _, n := range []int{1_000, 100_000} {
+// Table.Update on a store preloaded with each of sizes keys (default 1,000 and 100,000), and
+// List of a 100-key page.
+func Bench(b *testing.B, open func(b *testing.B) store.Store, sizes ...int) {
+	if len(sizes) == 0 {
+		sizes = []int{1_000, 100_000}
+	}
+	for _, n := range sizes {
 		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
 			s := open(b)
 			b.Cleanup(func() { _ = s.Close() })
