@@ -257,6 +257,7 @@ func (s *Service) Sweep() {
 	for _, j := range jobs {
 		s.total.Add(-j.d.trimBefore(j.cutoff))
 	}
+	s.purgeQueries()
 }
 
 func retentionCutoff(now int64, days int) int64 {

@@ -36,6 +36,14 @@ func Logs(s *logs.Service) awsproto.Service {
 			awsproto.Handle("PutSubscriptionFilter", s.PutSubscriptionFilter),
 			awsproto.Handle("DescribeSubscriptionFilters", s.DescribeSubscriptionFilters),
 			awsproto.Handle("DeleteSubscriptionFilter", s.DeleteSubscriptionFilter),
+			awsproto.Handle("StartQuery", s.StartQuery),
+			awsproto.Handle("GetQueryResults", s.GetQueryResults),
+			awsproto.Handle("StopQuery", s.StopQuery),
+			awsproto.Handle("DescribeQueries", s.DescribeQueries),
+			awsproto.Handle("PutQueryDefinition", s.PutQueryDefinition),
+			awsproto.Handle("DescribeQueryDefinitions", s.DescribeQueryDefinitions),
+			awsproto.Handle("DeleteQueryDefinition", s.DeleteQueryDefinition),
+			awsproto.Handle("GetLogRecord", s.GetLogRecord),
 		},
 	}
 }
