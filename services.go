@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/internal/awsapi"
@@ -11,6 +12,7 @@ import (
 
 // services holds every service the platform composes.
 type services struct {
+	metrics    *metrics.Service
 	codecommit *codecommit.Service
 	codebuild  *codebuild.Service
 }
@@ -23,6 +25,14 @@ func (p *Platform) track(c closer) { p.onClose(c.Close) }
 // addServices builds every service beyond STS and S3 and registers it with the router.
 func (p *Platform) addServices() error {
 	env := p.env
+	cw, err := metrics.New(env, metrics.Options{})
+	if err != nil {
+		return err
+	}
+	p.svc.metrics = cw
+	p.track(cw)
+	p.router.Register(awsapi.CloudWatch(cw))
+
 	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
 	if p.opts.DataDir != "" {
 		ccOpts.Dir = filepath.Join(p.opts.DataDir, "codecommit")
@@ -36,7 +46,7 @@ func (p *Platform) addServices() error {
 	p.router.Register(awsapi.CodeCommit(cc))
 	p.router.Mount("/v1/repos/", cc.GitHandler())
 
-	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}}, codebuild.Options{
+	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}, Metrics: cw}, codebuild.Options{
 		NewShell: p.opts.BuildShell,
 	})
 	if err != nil {
@@ -47,6 +57,9 @@ func (p *Platform) addServices() error {
 	p.router.Register(awsapi.CodeBuild(cb))
 	return nil
 }
+
+// CloudWatch is metrics and alarms.
+func (p *Platform) CloudWatch() *metrics.Service { return p.svc.metrics }
 
 // CodeCommit is git hosting: repositories, branches, commits, and the git endpoint.
 func (p *Platform) CodeCommit() *codecommit.Service { return p.svc.codecommit }

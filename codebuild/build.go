@@ -499,27 +499,31 @@ func (r *run) complete(status string) {
 }
 
 func (r *run) publishMetrics() {
-	m := r.s.deps.Metrics
-	if m == nil {
+	if r.s.deps.Metrics == nil {
 		return
+	}
+	publish := func(ctx context.Context, ns, name string, dims map[string]string, v float64, unit string, t time.Time) {
+		if err := r.s.deps.Metrics.Publish(ctx, ns, name, dims, v, unit, t); err != nil {
+			r.s.log.Warn("codebuild: publishing metric", "name", name, "err", err)
+		}
 	}
 	dims := map[string]string{"ProjectName": r.b.ProjectName}
 	t := r.b.EndTime
 	ctx := r.ctx
 	for _, d := range []map[string]string{dims, nil} {
-		m.Publish(ctx, "AWS/CodeBuild", "Builds", d, 1, "Count", t)
+		publish(ctx, "AWS/CodeBuild", "Builds", d, 1, "Count", t)
 		if r.b.BuildStatus == StatusSucceeded {
-			m.Publish(ctx, "AWS/CodeBuild", "SucceededBuilds", d, 1, "Count", t)
+			publish(ctx, "AWS/CodeBuild", "SucceededBuilds", d, 1, "Count", t)
 		} else {
-			m.Publish(ctx, "AWS/CodeBuild", "FailedBuilds", d, 1, "Count", t)
+			publish(ctx, "AWS/CodeBuild", "FailedBuilds", d, 1, "Count", t)
 		}
-		m.Publish(ctx, "AWS/CodeBuild", "Duration", d, r.b.EndTime.Sub(r.b.StartTime).Seconds(), "Seconds", t)
+		publish(ctx, "AWS/CodeBuild", "Duration", d, r.b.EndTime.Sub(r.b.StartTime).Seconds(), "Seconds", t)
 		for _, ph := range r.b.Phases {
 			switch ph.PhaseType {
 			case PhaseQueued:
-				m.Publish(ctx, "AWS/CodeBuild", "QueuedDuration", d, ph.EndTime.Sub(ph.StartTime).Seconds(), "Seconds", t)
+				publish(ctx, "AWS/CodeBuild", "QueuedDuration", d, ph.EndTime.Sub(ph.StartTime).Seconds(), "Seconds", t)
 			case PhaseBuild:
-				m.Publish(ctx, "AWS/CodeBuild", "BuildDuration", d, ph.EndTime.Sub(ph.StartTime).Seconds(), "Seconds", t)
+				publish(ctx, "AWS/CodeBuild", "BuildDuration", d, ph.EndTime.Sub(ph.StartTime).Seconds(), "Seconds", t)
 			}
 		}
 	}

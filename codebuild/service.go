@@ -41,7 +41,7 @@ type Parameters interface {
 
 // Metrics publishes CloudWatch metrics.
 type Metrics interface {
-	Publish(ctx context.Context, namespace, name string, dims map[string]string, value float64, unit string, t time.Time)
+	Publish(ctx context.Context, namespace, name string, dims map[string]string, value float64, unit string, t time.Time) error
 }
 
 // Deps are the other services a build uses; any may be nil, and a build that needs a
