@@ -173,11 +173,15 @@ func verifySigV4(r *http.Request, cred Credential, body []byte, secret string, s
 	}
 
 	// Rebuild the request as the client signed it: the signed headers only.
-	u := &url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawPath: r.URL.RawPath, Opaque: r.URL.Opaque}
-	if r.TLS != nil {
+	host := r.Host
+	if host == "" {
+		host = r.URL.Host // a client-side request handed to the handler in memory
+	}
+	u := &url.URL{Scheme: "http", Host: host, Path: r.URL.Path, RawPath: r.URL.RawPath, Opaque: r.URL.Opaque}
+	if r.TLS != nil || r.URL.Scheme == "https" {
 		u.Scheme = "https"
 	}
-	req := &http.Request{Method: r.Method, URL: u, Host: r.Host, Header: http.Header{}}
+	req := &http.Request{Method: r.Method, URL: u, Host: host, Header: http.Header{}}
 	for _, h := range strings.Split(cred.SignedHeaders, ";") {
 		switch h {
 		case "host":
