@@ -21,12 +21,10 @@ const maxPending = 1 << 16
 
 // rawCall is a finished operation as the audit hook captured it: cheap to take, processed later.
 type rawCall struct {
-	service, eventSource, op string
-	caller                   identity.Caller
-	t                        time.Time
-	in, out                  any
-	err                      error
-	data                     *DataEvent
+	call   *dispatch.Call // the dispatcher does not touch it after the hooks ran
+	in     any            // shallow copy of call.Input
+	data   *DataEvent     // for RecordDataEvent
+	caller identity.Caller
 }
 
 // category of a record.
@@ -64,12 +62,7 @@ type resourceRef struct {
 
 // audit is the dispatcher hook: it copies what it needs and queues it.
 func (s *Service) audit(_ context.Context, c *dispatch.Call) {
-	in := shallowCopy(c.Input)
-	var out any
-	if c.Err == nil && !isReadOnly(c.Op) {
-		out = c.Output
-	}
-	s.enqueue(rawCall{service: c.Service, eventSource: c.EventSource, op: c.Op, caller: c.Caller, t: c.Time, in: in, out: out, err: c.Err})
+	s.enqueue(rawCall{call: c, in: shallowCopy(c.Input)})
 }
 
 func (s *Service) enqueue(rc rawCall) {
@@ -150,10 +143,9 @@ func (s *Service) process() {
 
 // build fills r from rc.
 func (s *Service) build(rc *rawCall, r *record) {
-	r.t = rc.t
-	r.requestID = rc.caller.RequestID
-	r.who = s.interns.principal(rc.caller)
 	if d := rc.data; d != nil {
+		r.requestID = rc.caller.RequestID
+		r.who = s.interns.principal(rc.caller)
 		r.src = s.interns.source(d.EventSource)
 		r.name = d.EventName
 		r.readOnly = d.ReadOnly
@@ -185,19 +177,23 @@ func (s *Service) build(rc *rawCall, r *record) {
 		}
 		return
 	}
-	r.src = s.interns.source(rc.eventSource)
-	r.name = rc.op
-	r.readOnly = isReadOnly(rc.op)
-	if rc.err != nil {
-		e := apierr.As(rc.err)
+	c := rc.call
+	r.t = c.Time
+	r.requestID = c.Caller.RequestID
+	r.who = s.interns.principal(c.Caller)
+	r.src = s.interns.source(c.EventSource)
+	r.name = c.Op
+	r.readOnly = isReadOnly(c.Op)
+	if c.Err != nil {
+		e := apierr.As(c.Err)
 		r.errCode, r.errMsg = e.Code, e.Message
 	}
 	if rc.in != nil {
 		r.params = s.marshal(rc.in)
-		r.resources = s.planFor(reflect.TypeOf(rc.in)).resources(rc.in, r.src, rc.caller)
+		r.resources = s.planFor(reflect.TypeOf(rc.in)).resources(rc.in, r.src, c.Caller)
 	}
-	if rc.out != nil && rc.err == nil && !r.readOnly {
-		r.response = s.marshal(rc.out)
+	if c.Output != nil && c.Err == nil && !r.readOnly {
+		r.response = s.marshal(c.Output)
 	}
 }
 
@@ -232,32 +228,37 @@ func (s *Service) marshal(v any) []byte {
 // secretWords are the (lower-case) parts of member names whose values AWS hides.
 var secretWords = [...]string{"password", "secret", "privatekey", "keymaterial", "passphrase", "sessiontoken", "oauthtoken", "authtoken", "securestring"}
 
+// mightHoldSecret reports whether b contains any secret word, ignoring ASCII case.
 func mightHoldSecret(b []byte) bool {
-	for _, w := range secretWords {
-		if containsFold(b, w) {
-			return true
+	for i := range b {
+		c := b[i] | 0x20 // lower-cases letters
+		if c != 'p' && c != 's' && c != 'k' && c != 'o' && c != 'a' {
+			continue
+		}
+		for _, w := range secretWords {
+			if w[0] == c && hasPrefixFold(b[i:], w) {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// containsFold reports whether b contains the lower-case ASCII word w, ignoring case.
-func containsFold(b []byte, w string) bool {
-	n := len(w)
-outer:
-	for i := 0; i+n <= len(b); i++ {
-		for j := 0; j < n; j++ {
-			c := b[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != w[j] {
-				continue outer
-			}
-		}
-		return true
+// hasPrefixFold reports whether b starts with the lower-case ASCII word w, ignoring case.
+func hasPrefixFold(b []byte, w string) bool {
+	if len(b) < len(w) {
+		return false
 	}
-	return false
+	for j := 0; j < len(w); j++ {
+		c := b[j]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != w[j] {
+			return false
+		}
+	}
+	return true
 }
 
 // isSecretName reports whether a member of this name holds a secret.

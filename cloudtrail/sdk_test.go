@@ -77,7 +77,10 @@ func TestSDKRoundTrip(t *testing.T) {
 			}
 			return err
 		}},
-		{"StartLogging", func() error { _, err := cli.StartLogging(ctx, &sdk.StartLoggingInput{Name: aws.String(arn)}); return err }},
+		{"StartLogging", func() error {
+			_, err := cli.StartLogging(ctx, &sdk.StartLoggingInput{Name: aws.String(arn)})
+			return err
+		}},
 		{"GetTrailStatus", func() error {
 			o, err := cli.GetTrailStatus(ctx, &sdk.GetTrailStatusInput{Name: aws.String("sdk")})
 			if err == nil && (!aws.ToBool(o.IsLogging) || !aws.ToTime(o.StartLoggingTime).Equal(t0)) {
@@ -130,7 +133,10 @@ func TestSDKRoundTrip(t *testing.T) {
 			}
 			return err
 		}},
-		{"StopLogging", func() error { _, err := cli.StopLogging(ctx, &sdk.StopLoggingInput{Name: aws.String("sdk")}); return err }},
+		{"StopLogging", func() error {
+			_, err := cli.StopLogging(ctx, &sdk.StopLoggingInput{Name: aws.String("sdk")})
+			return err
+		}},
 		{"DeleteTrail", func() error { _, err := cli.DeleteTrail(ctx, &sdk.DeleteTrailInput{Name: aws.String(arn)}); return err }},
 	}
 	for _, s := range steps {

@@ -131,6 +131,7 @@ type Service struct {
 type flushReq struct {
 	deliver bool
 	done    chan struct{}
+	hold    chan struct{} // tests: the worker waits on it after answering
 }
 
 // New returns a CloudTrail service recording every operation dispatched in env.
@@ -286,6 +287,9 @@ func (s *Service) run(t clock.Timer) {
 				s.process()
 			}
 			close(r.done)
+			if r.hold != nil {
+				<-r.hold
+			}
 		}
 	}
 }

@@ -1,0 +1,118 @@
+package cloudtrail_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/devopsim/devopsim/cloudtrail"
+	"github.com/devopsim/devopsim/identity"
+	"github.com/devopsim/devopsim/internal/dispatch"
+)
+
+func noop(context.Context, *repoIn) (*repoOut, error) { return &repoOut{RepositoryID: "x"}, nil }
+
+// callerCtx carries a request ID so that dispatch.Do does not spend time making one.
+func callerCtx() context.Context {
+	return identity.With(context.Background(), identity.Caller{RequestID: "11111111-2222-3333-4444-555555555555"})
+}
+
+// BenchmarkDispatchBaseline is dispatch.Do of the fake operation with no audit hook.
+func BenchmarkDispatchBaseline(b *testing.B) {
+	f := newFixture(b, cloudtrail.Options{})
+	d := *f.fake
+	d.Hooks = &dispatch.Hooks{}
+	ctx := callerCtx()
+	in := &repoIn{RepositoryName: "web"}
+	b.ReportAllocs()
+	for b.Loop() {
+		dispatch.Do(ctx, &d, "CreateRepository", in, noop)
+	}
+}
+
+// BenchmarkRecord is dispatch.Do of the fake operation with CloudTrail recording it, the
+// background processor paused; the difference to BenchmarkDispatchBaseline is the recording
+// overhead on the caller's path.
+func BenchmarkRecord(b *testing.B) {
+	f := newFixture(b, cloudtrail.Options{})
+	ctx := callerCtx()
+	in := &repoIn{RepositoryName: "web"}
+	resume := cloudtrail.PauseWorker(f.ct)
+	defer resume()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dispatch.Do(ctx, f.fake, "CreateRepository", in, noop)
+		if i++; i%32768 == 0 {
+			b.StopTimer()
+			cloudtrail.Process(f.ct)
+			b.StartTimer()
+		}
+	}
+	b.StopTimer()
+	cloudtrail.Process(f.ct)
+}
+
+// BenchmarkRecordProcessed includes the background processing (marshaling, indexing) of every
+// call, i.e. the full cost of recording.
+func BenchmarkRecordProcessed(b *testing.B) {
+	f := newFixture(b, cloudtrail.Options{})
+	ctx := callerCtx()
+	in := &repoIn{RepositoryName: "web"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		dispatch.Do(ctx, f.fake, "CreateRepository", in, noop)
+		if i++; i%1024 == 0 {
+			f.ct.Flush(ctx)
+		}
+	}
+	f.ct.Flush(ctx)
+}
+
+// BenchmarkLookupByEventName looks up one page by EventName over 1M recorded events.
+func BenchmarkLookupByEventName(b *testing.B) {
+	f := newFixture(b, cloudtrail.Options{})
+	ctx := context.Background()
+	ops := make([]string, 20)
+	for i := range ops {
+		ops[i] = fmt.Sprintf("Op%02d", i)
+	}
+	in := &repoIn{RepositoryName: "web"}
+	for i := 0; i < 1_000_000; i++ {
+		dispatch.Do(ctx, f.fake, ops[i%len(ops)], in, noop)
+	}
+	f.ct.Flush(ctx)
+	q := byAttr("EventName", "Op07")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		out, err := f.ct.LookupEvents(ctx, q)
+		if err != nil || len(out.Events) != 50 {
+			b.Fatal(err, len(out.Events))
+		}
+	}
+}
+
+// BenchmarkAuditHook is the recording hook alone, as dispatch.Do calls it after each operation.
+func BenchmarkAuditHook(b *testing.B) {
+	f := newFixture(b, cloudtrail.Options{})
+	hook := cloudtrail.Audit(f.ct)
+	ctx := callerCtx()
+	call := &dispatch.Call{Service: "codecommit", EventSource: "codecommit.amazonaws.com", Op: "CreateRepository",
+		Input: &repoIn{RepositoryName: "web"}, Output: &repoOut{RepositoryID: "x"}}
+	resume := cloudtrail.PauseWorker(f.ct)
+	defer resume()
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		hook(ctx, call)
+		if i++; i%32768 == 0 {
+			b.StopTimer()
+			cloudtrail.Process(f.ct)
+			b.StartTimer()
+		}
+	}
+	b.StopTimer()
+	cloudtrail.Process(f.ct)
+}
