@@ -24,8 +24,8 @@ func FuzzParseReceiveRequest(f *testing.F) {
 	f.Add([]byte("0000"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		req, err := parseReceiveRequest(bytes.NewReader(b))
-		if err == nil && len(req.Commands) == 0 {
-			t.Fatal("no commands without error")
+		if err == nil && req == nil {
+			t.Fatal("nil request without error")
 		}
 	})
 }

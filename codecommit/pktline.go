@@ -181,9 +181,6 @@ func parseReceiveRequest(r io.Reader) (*receiveRequest, error) {
 		}
 		req.Commands = append(req.Commands, refCommand{Old: old, New: nw, Name: plumbing.ReferenceName(f[2])})
 	}
-	if len(req.Commands) == 0 {
-		return nil, protoErr("no commands")
-	}
 	req.Pack = r
 	return req, nil
 }

@@ -364,6 +364,11 @@ func (s *Service) receivePack(ctx context.Context, w http.ResponseWriter, rec re
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return apierr.New(apierr.Invalid, "InvalidRequestException", "%v", err)
 	}
+	if len(req.Commands) == 0 {
+		// git probes with a lone flush before a large chunked push.
+		w.Header().Set("Content-Type", "application/x-git-receive-pack-result")
+		return nil
+	}
 	needPack := false
 	for _, c := range req.Commands {
 		if !c.New.IsZero() {
