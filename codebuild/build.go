@@ -655,6 +655,7 @@ func (r *run) runPhases() string {
 		succeeding = false
 	}
 	r.exportVariables()
+	r.processReports()
 
 	// UPLOAD_ARTIFACTS is always attempted once BUILD ran.
 	r.startPhase(PhaseUploadArtifacts)

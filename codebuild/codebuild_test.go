@@ -478,3 +478,84 @@ func TestBuildTimeout(t *testing.T) {
 		}
 	}
 }
+
+func TestReports(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	ctx := context.Background()
+	f.project(t, "rep", `version: 0.2
+phases:
+  build:
+    commands:
+      - mkdir -p results
+      - printf '<testsuite name="s"><testcase classname="c" name="ok" time="0.1"/><testcase classname="c" name="bad"><failure message="boom"/></testcase></testsuite>' > results/junit.xml
+      - printf '<coverage><packages><package><classes><class filename="a.go"><lines><line number="1" hits="1"/><line number="2" hits="0"/></lines></class></classes></package></packages></coverage>' > cov.xml
+reports:
+  unit:
+    files: ['**/*.xml']
+    base-directory: results
+  coverage:
+    files: [cov.xml]
+    file-format: COBERTURAXML
+`, nil)
+	b := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("rep")})
+	if len(b.ReportArns) != 2 {
+		t.Fatalf("report arns %v (status %s)", b.ReportArns, b.BuildStatus)
+	}
+	reps, err := f.client.BatchGetReports(ctx, &cb.BatchGetReportsInput{ReportArns: b.ReportArns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var test, cov types.Report
+	for _, r := range reps.Reports {
+		if r.Type == types.ReportTypeTest {
+			test = r
+		} else {
+			cov = r
+		}
+	}
+	if test.Status != types.ReportStatusTypeFailed || aws.ToInt32(test.TestSummary.Total) != 2 || test.TestSummary.StatusCounts["FAILED"] != 1 {
+		t.Errorf("test report %+v %+v", test, test.TestSummary)
+	}
+	if cov.CodeCoverageSummary == nil || aws.ToFloat64(cov.CodeCoverageSummary.LineCoveragePercentage) != 50 {
+		t.Errorf("coverage report %+v", cov)
+	}
+	cases, err := f.client.DescribeTestCases(ctx, &cb.DescribeTestCasesInput{ReportArn: test.Arn, Filter: &types.TestCaseFilter{Status: aws.String("FAILED")}})
+	if err != nil || len(cases.TestCases) != 1 || aws.ToString(cases.TestCases[0].Message) != "boom" {
+		t.Fatalf("test cases %+v %v", cases, err)
+	}
+	covs, err := f.client.DescribeCodeCoverages(ctx, &cb.DescribeCodeCoveragesInput{ReportArn: cov.Arn})
+	if err != nil || len(covs.CodeCoverages) != 1 || aws.ToString(covs.CodeCoverages[0].FilePath) != "a.go" {
+		t.Fatalf("coverages %+v %v", covs, err)
+	}
+	groups, err := f.client.ListReportGroups(ctx, &cb.ListReportGroupsInput{})
+	if err != nil || len(groups.ReportGroups) != 2 {
+		t.Fatalf("groups %v %v", groups, err)
+	}
+	forGroup, err := f.client.ListReportsForReportGroup(ctx, &cb.ListReportsForReportGroupInput{ReportGroupArn: test.ReportGroupArn})
+	if err != nil || len(forGroup.Reports) != 1 {
+		t.Fatalf("reports for group %v %v", forGroup, err)
+	}
+	all, err := f.client.ListReports(ctx, &cb.ListReportsInput{})
+	if err != nil || len(all.Reports) != 2 {
+		t.Fatalf("reports %v %v", all, err)
+	}
+	_, err = f.client.DeleteReportGroup(ctx, &cb.DeleteReportGroupInput{Arn: test.ReportGroupArn})
+	var inv *types.InvalidInputException
+	if !errors.As(err, &inv) {
+		t.Fatalf("delete group with reports: %v", err)
+	}
+	if _, err := f.client.DeleteReport(ctx, &cb.DeleteReportInput{Arn: test.Arn}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.client.DeleteReportGroup(ctx, &cb.DeleteReportGroupInput{Arn: test.ReportGroupArn}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := f.client.CreateReportGroup(ctx, &cb.CreateReportGroupInput{Name: aws.String("manual"), Type: types.ReportTypeTest, ExportConfig: &types.ReportExportConfig{ExportConfigType: types.ReportExportConfigTypeNoExport}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.client.BatchGetReportGroups(ctx, &cb.BatchGetReportGroupsInput{ReportGroupArns: []string{aws.ToString(created.ReportGroup.Arn), "arn:aws:codebuild:us-east-1:000000000000:report-group/none"}})
+	if err != nil || len(got.ReportGroups) != 1 || len(got.ReportGroupsNotFound) != 1 {
+		t.Fatalf("batch get groups %+v %v", got, err)
+	}
+}

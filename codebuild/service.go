@@ -445,7 +445,8 @@ func (s *Service) ListProjects(ctx context.Context, in *ListProjectsInput) (*Lis
 	})
 }
 
-func paginate(items []string, token string, size int) ([]string, string, error) {
+// paginate returns the page of items that token (an offset; "" for the first page) starts.
+func paginate[T any](items []T, token string, size int) ([]T, string, error) {
 	start := 0
 	if token != "" {
 		n, err := strconv.Atoi(token)

@@ -24,6 +24,16 @@ func CodeBuild(s *codebuild.Service) awsproto.Service {
 			awsproto.Handle("ListBuilds", s.ListBuilds),
 			awsproto.Handle("ListBuildsForProject", s.ListBuildsForProject),
 			awsproto.Handle("BatchDeleteBuilds", s.BatchDeleteBuilds),
+			awsproto.Handle("CreateReportGroup", s.CreateReportGroup),
+			awsproto.Handle("DeleteReportGroup", s.DeleteReportGroup),
+			awsproto.Handle("BatchGetReportGroups", s.BatchGetReportGroups),
+			awsproto.Handle("ListReportGroups", s.ListReportGroups),
+			awsproto.Handle("ListReports", s.ListReports),
+			awsproto.Handle("ListReportsForReportGroup", s.ListReportsForReportGroup),
+			awsproto.Handle("BatchGetReports", s.BatchGetReports),
+			awsproto.Handle("DeleteReport", s.DeleteReport),
+			awsproto.Handle("DescribeTestCases", s.DescribeTestCases),
+			awsproto.Handle("DescribeCodeCoverages", s.DescribeCodeCoverages),
 		},
 	}
 }
