@@ -74,7 +74,7 @@ func (c *Call) FS() *hostfs.FS { return c.Host.fs }
 
 // Run runs a nested script on the same host as the same user, with the call's streams.
 func (c *Call) Run(ctx context.Context, script string, args ...string) int {
-	code, err := c.Host.run(ctx, c.User, &runner.Command{Script: script, Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, args)
+	code, err := c.Host.run(ctx, c.User, &runner.Command{Script: script, Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, append([]string{"bash"}, args...))
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", path.Base(c.Args[0]), err)
 		if code == 0 {
@@ -416,12 +416,18 @@ type session struct {
 // real FIFOs.
 var errProcSubst = errors.New("process substitution is not supported on simulated hosts")
 
-// run parses and runs a script as u. The error is non-nil when it could not run at all.
-func (h *Host) run(ctx context.Context, u User, cmd *runner.Command, args []string) (int, error) {
-	file, err := syntax.NewParser().Parse(strings.NewReader(cmd.Script), "")
+// run parses and runs a script as u with argv as $0, $1... (nil means "bash" and no
+// arguments). The error is non-nil when it could not run at all.
+func (h *Host) run(ctx context.Context, u User, cmd *runner.Command, argv []string) (int, error) {
+	name := "bash"
+	var args []string
+	if len(argv) > 0 {
+		name, args = argv[0], argv[1:]
+	}
+	file, err := syntax.NewParser().Parse(strings.NewReader(cmd.Script), name)
 	if err != nil {
 		if cmd.Stderr != nil {
-			fmt.Fprintf(cmd.Stderr, "bash: %v\n", err)
+			fmt.Fprintf(cmd.Stderr, "%v\n", err)
 		}
 		return 2, nil
 	}
@@ -434,7 +440,7 @@ func (h *Host) run(ctx context.Context, u User, cmd *runner.Command, args []stri
 	})
 	if bad {
 		if cmd.Stderr != nil {
-			fmt.Fprintf(cmd.Stderr, "bash: %v\n", errProcSubst)
+			fmt.Fprintf(cmd.Stderr, "%s: %v\n", name, errProcSubst)
 		}
 		return 2, nil
 	}
@@ -684,7 +690,7 @@ func (h *Host) execPath(ctx context.Context, c *Call, p string) int {
 		fmt.Fprintf(c.Stderr, "bash: %s: %s: bad interpreter: not available on this simulated host\n", c.Args[0], interpreter)
 		return 126
 	}
-	code, err := h.run(ctx, c.User, &runner.Command{Script: string(data), Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, c.Args[1:])
+	code, err := h.run(ctx, c.User, &runner.Command{Script: string(data), Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, c.Args)
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", c.Args[0], err)
 	}

@@ -361,7 +361,7 @@ func cmdLogger(ctx context.Context, c *Call) int {
 func cmdShell(ctx context.Context, c *Call) int {
 	args := c.Args[1:]
 	var script string
-	var params []string
+	argv := []string{path.Base(c.Args[0])}
 	haveScript := false
 	for len(args) > 0 {
 		a := args[0]
@@ -371,9 +371,8 @@ func cmdShell(ctx context.Context, c *Call) int {
 				return 2
 			}
 			script, haveScript = args[1], true
-			params = args[2:]
-			if len(params) > 0 {
-				params = params[1:] // $0
+			if len(args) > 2 {
+				argv = args[2:]
 			}
 			break
 		}
@@ -394,15 +393,15 @@ func cmdShell(ctx context.Context, c *Call) int {
 			return 127
 		}
 		script, haveScript = string(data), true
-		params = args[1:]
+		argv = args
 		break
 	}
 	if !haveScript {
 		data, _ := readAllFrom(c)
 		script = string(data)
-		params = args
+		argv = append(argv, args...)
 	}
-	code, err := c.Host.run(ctx, c.User, &runner.Command{Script: script, Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, params)
+	code, err := c.Host.run(ctx, c.User, &runner.Command{Script: script, Dir: c.Dir, Env: c.Env, Stdin: c.Stdin, Stdout: c.Stdout, Stderr: c.Stderr}, argv)
 	if err != nil {
 		fmt.Fprintf(c.Stderr, "%s: %v\n", path.Base(c.Args[0]), err)
 	}
