@@ -185,6 +185,7 @@ func (s *Service) startQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 	startMs, endMs := in.StartTime*1000, in.EndTime*1000+999
 	limit := in.Limit
 	events := func(yield func(*insights.Event) bool) {
+		ev := &insights.Event{Account: account}
 		for _, sr := range srcs {
 			for _, st := range sr.streams {
 				d := st.data
@@ -192,8 +193,8 @@ func (s *Service) startQuery(ctx context.Context, in *StartQueryInput) (*StartQu
 				lo, hi := d.span(max(startMs, sr.cutoff), endMs+1)
 				for i := lo; i < hi; i++ {
 					e := &d.events[i]
-					ev := &insights.Event{Timestamp: e.ts, IngestionTime: e.ingest, Message: d.msg(e), LogStream: st.rec.Name,
-						LogGroup: sr.name, Account: account, Ptr: encodePtr(sr.name, st.rec.Name, e.key())}
+					*ev = insights.Event{Timestamp: e.ts, IngestionTime: e.ingest, Message: d.msg(e), LogStream: st.rec.Name,
+						LogGroup: sr.name, Account: account, Ref: uint64(e.arena)<<32 | uint64(e.off)}
 					if !yield(ev) {
 						d.mu.RUnlock()
 						return
@@ -223,7 +224,9 @@ func (s *Service) runQuery(ctx context.Context, q *query, pq *insights.Query, ev
 	if !q.setStatus(QueryRunning) {
 		return
 	}
-	res, err := pq.Run(ctx, events, insights.Options{Limit: limit})
+	res, err := pq.Run(ctx, events, insights.Options{Limit: limit, Ptr: func(e *insights.Event) string {
+		return encodePtr(e.LogGroup, e.LogStream, evKey{ts: e.Timestamp, arena: uint32(e.Ref >> 32), off: uint32(e.Ref)})
+	}})
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	q.finished = s.nowMillis()

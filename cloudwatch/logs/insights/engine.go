@@ -2,6 +2,7 @@ package insights
 
 import (
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"iter"
 	"math"
@@ -19,7 +20,8 @@ type Event struct {
 	LogStream     string
 	LogGroup      string // the group's name
 	Account       string // @log is "account:group"
-	Ptr           string // @ptr
+	Ptr           string // @ptr; when empty, Options.Ptr computes it for result rows
+	Ref           uint64 // opaque to the engine, for Options.Ptr
 }
 
 // Field is one field of a result row.
@@ -45,6 +47,9 @@ type Result struct {
 type Options struct {
 	// Limit caps the rows returned (0: 10,000, AWS's default).
 	Limit int
+	// Ptr computes @ptr for an event that ends up in the results (events may leave Ptr empty
+	// so only result rows pay for it).
+	Ptr func(*Event) string
 }
 
 // DefaultLimit is the number of rows a query returns without a limit command.
@@ -248,6 +253,8 @@ func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) 
 		groups = newGrouper(st)
 	}
 	n := 0
+	// The source may reuse its Event; rows that are kept get their own copy.
+	var scratch row
 	for ev := range events {
 		if n&1023 == 0 && ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -255,7 +262,10 @@ func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) 
 		n++
 		res.Stats.RecordsScanned++
 		res.Stats.BytesScanned += float64(len(ev.Message) + 26)
-		r := &row{ev: ev}
+		r := &scratch
+		vals := r.vals
+		clear(vals)
+		*r = row{ev: ev, vals: vals}
 		if !applyStreaming(stream, r) {
 			continue
 		}
@@ -263,7 +273,15 @@ func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) 
 		if groups != nil {
 			groups.add(r)
 		} else {
-			rows = append(rows, r)
+			cp := *ev
+			kept := &row{ev: &cp, disc: r.disc}
+			if len(r.vals) > 0 {
+				kept.vals = make(map[string]Value, len(r.vals))
+				for k, v := range r.vals {
+					kept.vals[k] = v
+				}
+			}
+			rows = append(rows, kept)
 		}
 	}
 	cols := q.columns(stream)
@@ -290,8 +308,14 @@ func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) 
 			}
 			fs = append(fs, Field{Field: c, Value: v.String()})
 		}
-		if r.ev != nil && r.ev.Ptr != "" {
-			fs = append(fs, Field{Field: "@ptr", Value: r.ev.Ptr})
+		if r.ev != nil {
+			ptr := r.ev.Ptr
+			if ptr == "" && opts.Ptr != nil {
+				ptr = opts.Ptr(r.ev)
+			}
+			if ptr != "" {
+				fs = append(fs, Field{Field: "@ptr", Value: ptr})
+			}
 		}
 		res.Rows = append(res.Rows, fs)
 	}
@@ -531,7 +555,7 @@ func (g *grouper) add(r *row) {
 		g.key = append(g.key, byte(v.k))
 		switch v.k {
 		case kNum, kTime, kBool:
-			g.key = strconv.AppendFloat(g.key, v.n, 'g', -1, 64)
+			g.key = binary.LittleEndian.AppendUint64(g.key, math.Float64bits(v.n))
 		default:
 			g.key = append(g.key, v.String()...)
 		}

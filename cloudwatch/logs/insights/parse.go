@@ -510,7 +510,11 @@ func (p *parser) comparison() (expr, error) {
 			if err != nil {
 				return nil, p.lx.errAt(t.pos, "invalid regular expression: %v", err)
 			}
-			le.re = re
+			if lit, complete := re.LiteralPrefix(); complete {
+				le.sub = lit // a plain literal: substring search is the same and faster
+			} else {
+				le.re = re
+			}
 			p.tok = t
 			if err := p.advance(); err != nil {
 				return nil, err
