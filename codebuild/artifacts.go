@@ -24,18 +24,7 @@ import (
 var varNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // fetchS3Source unpacks a zip from "bucket/key" (or an S3 ARN) into the source directory.
-func (r *run) fetchS3Source(location string) error {
-	loc := strings.TrimPrefix(location, "arn:aws:s3:::")
-	bucket, key, ok := strings.Cut(loc, "/")
-	if !ok || bucket == "" || key == "" {
-		return fmt.Errorf("invalid S3 source location %q; expected bucket/key", location)
-	}
-	data, err := r.s.env.Objects.GetObject(r.ctx, bucket, key)
-	if err != nil {
-		return fmt.Errorf("could not get s3://%s/%s: %v", bucket, key, err)
-	}
-	return unzipInto(data, r.srcDir)
-}
+func (r *run) fetchS3Source(location string) error { return r.fetchS3Into(location, r.srcDir) }
 
 // unzipInto extracts a zip archive into dir, refusing paths that escape it.
 func unzipInto(data []byte, dir string) error {

@@ -48,6 +48,8 @@ type run struct {
 	env             []string // KEY=VALUE for commands
 	logGroup        string
 	logStream       string
+	logMu           sync.Mutex
+	logBuf          []string // the whole log, for S3 logs
 	spec            *buildspec.Spec
 	phaseOK         bool
 }
@@ -139,6 +141,9 @@ func (s *Service) startBuild(ctx context.Context, in *StartBuildInput) (*StartBu
 		logs = in.LogsConfigOverride
 	}
 	r := &run{s: s, key: buildKey(ctx, id), scope: core.ScopeKey(ctx), project: p, in: *in, b: b, admit: make(chan struct{}), done: make(chan struct{})}
+	if logs != nil && logs.S3Logs != nil && logs.S3Logs.Status == "ENABLED" {
+		r.b.Logs = &LogsLocation{S3Logs: logs.S3Logs, CloudWatchLogs: logs.CloudWatchLogs}
+	}
 	if logs != nil && logs.CloudWatchLogs != nil && logs.CloudWatchLogs.Status != "DISABLED" {
 		r.logGroup = firstNonEmpty(logs.CloudWatchLogs.GroupName, "/aws/codebuild/"+p.Name)
 		r.logStream = strings.TrimPrefix(id, p.Name+":")
@@ -351,6 +356,11 @@ func (r *run) now() time.Time { return r.s.env.Clock.Now() }
 
 // logLine writes a line to the build's log stream.
 func (r *run) logLine(line string) {
+	if r.b.Logs != nil && r.b.Logs.S3Logs != nil && r.b.Logs.S3Logs.Status == "ENABLED" {
+		r.logMu.Lock()
+		r.logBuf = append(r.logBuf, line)
+		r.logMu.Unlock()
+	}
 	if r.logGroup == "" || r.s.deps.Logs == nil {
 		return
 	}
@@ -487,6 +497,7 @@ func (r *run) complete(status string) {
 			r.s.log.Warn("codebuild: removing work dir", "dir", r.workDir, "err", err)
 		}
 	}
+	r.uploadS3Logs()
 	r.finishPhase(StatusSucceeded)
 	r.b.CurrentPhase = PhaseCompleted
 	r.b.Phases = append(r.b.Phases, BuildPhase{PhaseType: PhaseCompleted, StartTime: r.now()})
@@ -607,7 +618,12 @@ func (r *run) runPhases() string {
 		r.finishPhase(r.failStatus(), c)
 		return StatusFailed
 	}
+	if c, ok := r.fetchSecondarySources(); !ok {
+		r.finishPhase(r.failStatus(), c)
+		return StatusFailed
+	}
 	r.finishPhase(StatusSucceeded)
+	r.restoreCache()
 
 	if err := r.startShell(); err != nil {
 		r.startPhase(PhaseInstall)
@@ -656,6 +672,9 @@ func (r *run) runPhases() string {
 	}
 	r.exportVariables()
 	r.processReports()
+	if succeeding {
+		r.saveCache()
+	}
 
 	// UPLOAD_ARTIFACTS is always attempted once BUILD ran.
 	r.startPhase(PhaseUploadArtifacts)

@@ -3,8 +3,10 @@ package codebuild_test
 import (
 	"archive/zip"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"os/exec"
 	"strings"
 	"sync"
@@ -557,5 +559,51 @@ reports:
 	got, err := f.client.BatchGetReportGroups(ctx, &cb.BatchGetReportGroupsInput{ReportGroupArns: []string{aws.ToString(created.ReportGroup.Arn), "arn:aws:codebuild:us-east-1:000000000000:report-group/none"}})
 	if err != nil || len(got.ReportGroups) != 1 || len(got.ReportGroupsNotFound) != 1 {
 		t.Fatalf("batch get groups %+v %v", got, err)
+	}
+}
+
+func TestSecondarySourcesCacheAndS3Logs(t *testing.T) {
+	f := newFixture(t, codebuild.Options{})
+	ctx := context.Background()
+	var zbuf bytes.Buffer
+	zw := zip.NewWriter(&zbuf)
+	w, _ := zw.Create("lib/data.txt")
+	w.Write([]byte("from the secondary source"))
+	zw.Close()
+	if err := f.env.Objects.PutObject(ctx, "srcbucket", "lib.zip", zbuf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	f.project(t, "extras", `version: 0.2
+phases:
+  build:
+    commands:
+      - cat "$CODEBUILD_SRC_DIR_lib/lib/data.txt"
+      - if [ -f deps/cached.txt ]; then echo "cache hit"; else mkdir -p deps && echo v1 > deps/cached.txt; fi
+cache:
+  paths: ['deps/**/*', '/root/.m2/**/*']
+`, func(in *cb.CreateProjectInput) {
+		in.SecondarySources = []types.ProjectSource{{Type: types.SourceTypeS3, Location: aws.String("srcbucket/lib.zip"), SourceIdentifier: aws.String("lib")}}
+		in.Cache = &types.ProjectCache{Type: types.CacheTypeS3, Location: aws.String("cachebucket/cb")}
+		in.LogsConfig = &types.LogsConfig{S3Logs: &types.S3LogsConfig{Status: types.LogsConfigStatusTypeEnabled, Location: aws.String("logbucket/build-logs")}}
+	})
+	b1 := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("extras")})
+	b2 := f.build(t, &cb.StartBuildInput{ProjectName: aws.String("extras")})
+	if b1.BuildStatus != types.StatusTypeSucceeded || b2.BuildStatus != types.StatusTypeSucceeded {
+		t.Fatalf("statuses %s %s", b1.BuildStatus, b2.BuildStatus)
+	}
+	key := strings.TrimPrefix(aws.ToString(b2.Logs.S3LogsArn), "arn:aws:s3:::logbucket/")
+	data, err := f.env.Objects.GetObject(ctx, "logbucket", key)
+	if err != nil {
+		t.Fatalf("S3 log %q: %v", key, err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(zr)
+	for _, want := range []string{"from the secondary source", "cache hit", "Skipping cache path /root/.m2/**/*"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("second build's log lacks %q:\n%s", want, text)
+		}
 	}
 }
