@@ -66,6 +66,7 @@ type Service struct {
 
 	logMu      sync.Mutex
 	deliveries []Delivery
+	logNext    int
 	seq        uint64
 }
 
@@ -182,7 +183,7 @@ func (s *Service) Deliveries(topicArn string) []Delivery {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	var out []Delivery
-	for _, d := range s.deliveries {
+	for _, d := range s.ordered() {
 		if topicArn == "" || d.TopicArn == topicArn {
 			out = append(out, d)
 		}
@@ -195,10 +196,20 @@ func (s *Service) record(d Delivery) {
 	defer s.logMu.Unlock()
 	s.seq++
 	d.Seq = s.seq
-	s.deliveries = append(s.deliveries, d)
-	if over := len(s.deliveries) - s.opts.DeliveryLog; over > 0 {
-		s.deliveries = append(s.deliveries[:0:0], s.deliveries[over:]...)
+	// a ring of the last DeliveryLog deliveries
+	if len(s.deliveries) < s.opts.DeliveryLog {
+		s.deliveries = append(s.deliveries, d)
+		return
 	}
+	s.deliveries[s.logNext] = d
+	s.logNext = (s.logNext + 1) % len(s.deliveries)
+}
+
+// ordered returns the log oldest first; logMu must be held.
+func (s *Service) ordered() []Delivery {
+	out := make([]Delivery, 0, len(s.deliveries))
+	out = append(out, s.deliveries[s.logNext:]...)
+	return append(out, s.deliveries[:s.logNext]...)
 }
 
 func invalid(format string, args ...any) *apierr.Error {

@@ -184,7 +184,7 @@ func (s *Service) Deliveries(rule string) []Delivery {
 	s.logMu.Lock()
 	defer s.logMu.Unlock()
 	var out []Delivery
-	for _, d := range s.deliveries {
+	for _, d := range s.ordered() {
 		if rule == "" || d.Rule == rule {
 			out = append(out, d)
 		}
@@ -194,13 +194,23 @@ func (s *Service) Deliveries(rule string) []Delivery {
 
 func (s *Service) record(d Delivery) {
 	s.logMu.Lock()
+	defer s.logMu.Unlock()
 	s.seq++
 	d.Seq = s.seq
-	s.deliveries = append(s.deliveries, d)
-	if over := len(s.deliveries) - s.opts.DeliveryLog; over > 0 {
-		s.deliveries = append(s.deliveries[:0:0], s.deliveries[over:]...)
+	// a ring of the last DeliveryLog deliveries
+	if len(s.deliveries) < s.opts.DeliveryLog {
+		s.deliveries = append(s.deliveries, d)
+		return
 	}
-	s.logMu.Unlock()
+	s.deliveries[s.logNext] = d
+	s.logNext = (s.logNext + 1) % len(s.deliveries)
+}
+
+// ordered returns the log oldest first; logMu must be held.
+func (s *Service) ordered() []Delivery {
+	out := make([]Delivery, 0, len(s.deliveries))
+	out = append(out, s.deliveries[s.logNext:]...)
+	return append(out, s.deliveries[:s.logNext]...)
 }
 
 // deliver makes one delivery and records it. It runs with no lock held.

@@ -21,6 +21,7 @@ import (
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
+	"github.com/devopsim/devopsim/sns"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -429,4 +430,77 @@ func TestConcurrent(t *testing.T) {
 	if n != 400 {
 		t.Fatalf("delivered %d, want 400", n)
 	}
+}
+
+// The seed scenario: an Auto Scaling launch event reaches an SNS subscriber.
+func TestLaunchEventToSNS(t *testing.T) {
+	ctx := context.Background()
+	env := awstest.EnvWith(t, clock.NewManual(t0))
+	topics, err := sns.New(env, sns.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer topics.Close(ctx)
+	svc, err := events.New(env, events.Options{Topics: topics})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close(ctx)
+	cancel := awstest.Bus(env).Subscribe(svc.Deliver)
+	defer cancel()
+
+	topic, _ := topics.CreateTopic(ctx, &sns.CreateTopicInput{Name: "scaling"})
+	var got []string
+	topics.SubscribeFunc(ctx, topic.TopicArn, func(ctx context.Context, m *sns.Message) error {
+		got = append(got, m.Message)
+		return nil
+	})
+	svc.PutRule(ctx, &events.PutRuleInput{Name: "launch", EventPattern: `{"source":["aws.autoscaling"],"detail-type":["EC2 Instance Launch Successful"]}`})
+	svc.PutTargets(ctx, &events.PutTargetsInput{Rule: "launch", Targets: []events.Target{{Id: "sns", Arn: topic.TopicArn}}})
+
+	env.Events.Publish(ctx, eventbus.Event{Source: "aws.autoscaling", DetailType: "EC2 Instance Launch Successful",
+		Resources: []string{"arn:aws:autoscaling:us-east-1:000000000000:autoScalingGroup:uuid:autoScalingGroupName/web"},
+		Detail:    json.RawMessage(`{"EC2InstanceId":"i-0abc","AutoScalingGroupName":"web"}`)})
+	if err := svc.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 {
+		t.Fatalf("sns subscriber got %d messages", len(got))
+	}
+	var ev map[string]any
+	if err := json.Unmarshal([]byte(got[0]), &ev); err != nil {
+		t.Fatalf("message is not the event: %v", err)
+	}
+	if ev["detail-type"] != "EC2 Instance Launch Successful" || ev["account"] != "000000000000" || ev["detail"].(map[string]any)["EC2InstanceId"] != "i-0abc" {
+		t.Fatalf("event %v", ev)
+	}
+}
+
+// BenchmarkDeliver routes platform events through 100 rules (10 sources x 10 rules; each event
+// matches one or two rules whose target is a no-op Go handler).
+func BenchmarkDeliver(b *testing.B) {
+	ctx := context.Background()
+	env := awstest.EnvWith(b, clock.Real())
+	svc, _ := events.New(env, events.Options{SyncDelivery: true})
+	defer svc.Close(ctx)
+	svc.RegisterHandler("go:nop", func(ctx context.Context, d *events.Delivery) error { return nil })
+	for i := 0; i < 100; i++ {
+		name := fmt.Sprintf("r%d", i)
+		pat := fmt.Sprintf(`{"source":["src%d"],"detail-type":["type%d"],"detail":{"state":[{"prefix":"run"}],"n":[{"numeric":[">=",%d]}]}}`, i%10, i/10, i%3)
+		if _, err := svc.PutRule(ctx, &events.PutRuleInput{Name: name, EventPattern: pat}); err != nil {
+			b.Fatal(err)
+		}
+		svc.PutTargets(ctx, &events.PutTargetsInput{Rule: name, Targets: []events.Target{{Id: "t", Arn: "go:nop"}}})
+	}
+	evs := make([]eventbus.Event, 100)
+	for i := range evs {
+		evs[i] = eventbus.Event{Source: fmt.Sprintf("src%d", i%10), DetailType: fmt.Sprintf("type%d", (i/10)%12), Account: "000000000000", Region: "us-east-1",
+			Detail: json.RawMessage(fmt.Sprintf(`{"state":"running","n":%d,"instance-id":"i-%d"}`, i%4, i))}
+	}
+	n := 0
+	for b.Loop() {
+		svc.Deliver(ctx, evs[n%len(evs)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 }

@@ -102,6 +102,7 @@ type Service struct {
 
 	logMu      sync.Mutex
 	deliveries []Delivery
+	logNext    int
 	seq        uint64
 }
 

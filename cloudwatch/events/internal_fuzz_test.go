@@ -1,0 +1,34 @@
+package events
+
+import (
+	"testing"
+
+	"github.com/devopsim/devopsim/eventbus"
+)
+
+// FuzzInputTransformer exercises the JSON path parser and the template renderer with
+// untrusted paths, templates and events.
+func FuzzInputTransformer(f *testing.F) {
+	f.Add("$.detail.state", `{"msg": "state is <state>", "raw": <state>}`, `{"state":"running","n":[1,2]}`)
+	f.Add("$['detail']['n'][1]", `"<state> \" <aws.events.rule-name>"`, `{"n":[1,2.50]}`)
+	f.Add("$", "<state>", `{}`)
+	f.Fuzz(func(t *testing.T, path, tpl, detail string) {
+		p, err := parseJSONPath(path)
+		if err != nil {
+			return
+		}
+		ev := eventbus.Event{Version: "0", ID: "1", Source: "s", DetailType: "d", Detail: []byte(detail)}
+		if !isJSONObject(detail) {
+			ev.Detail = []byte("{}")
+		}
+		d := &delivery{rule: ruleRecord{Name: "r"}, event: ev, eventJSON: eventJSON(ev)}
+		doc, err := decodeJSON(d.eventJSON)
+		if err != nil {
+			t.Fatalf("event JSON does not decode: %v", err)
+		}
+		p.eval(doc)
+		if _, err := transform(d, &InputTransformer{InputPathsMap: map[string]string{"state": path}, InputTemplate: tpl}); err != nil {
+			t.Fatalf("transform: %v", err)
+		}
+	})
+}
