@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/identity"
@@ -171,5 +172,31 @@ func TestTrailValidation(t *testing.T) {
 	}
 	if _, err := f.ct.PutInsightSelectors(ctx, &cloudtrail.PutInsightSelectorsInput{TrailName: "tax", InsightSelectors: []cloudtrail.InsightSelector{{InsightType: "Bogus"}}}); !errors.Is(err, cloudtrail.ErrInvalidInsightSelector) {
 		t.Errorf("bad insight: %v", err)
+	}
+}
+
+func TestTrailsSurviveRestart(t *testing.T) {
+	f := newFixture(t, cloudtrail.Options{})
+	ctx := context.Background()
+	f.objs.CreateBucket(ctx, "persist")
+	f.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: "keep", S3BucketName: "persist"})
+	f.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: "keep"})
+	if err := f.ct.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ct2, err := cloudtrail.New(f.env, cloudtrail.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ct2.Close(ctx)
+	st, err := ct2.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: "keep"})
+	if err != nil || !st.IsLogging {
+		t.Fatalf("after restart: %+v %v", st, err)
+	}
+	f.call(ctx, "CreateRepository", &repoIn{RepositoryName: "after"})
+	f.clk.Advance(5 * time.Minute)
+	ct2.Flush(ctx)
+	if len(f.objs.keys("persist", "AWSLogs/")) == 0 {
+		t.Error("restarted service does not deliver")
 	}
 }
