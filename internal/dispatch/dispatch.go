@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
@@ -79,7 +77,7 @@ func Do[In, Out any](ctx context.Context, d *Dispatcher, op string, in *In, fn f
 		caller.PrincipalARN, caller.UserID, caller.Type = root.PrincipalARN, root.UserID, root.Type
 	}
 	if caller.RequestID == "" {
-		caller.RequestID = uuid.NewString()
+		caller.RequestID = NewRequestID()
 	}
 	ctx = identity.With(ctx, caller)
 	if in == nil {
