@@ -79,9 +79,7 @@ func (s *Service) flatten(ev eventbus.Event, pe *pattern.Event) {
 	pe.AddString("region", ev.Region)
 	pe.AddStrings("resources", ev.Resources)
 	if len(ev.Detail) > 0 {
-		if err := pe.AddJSON("detail", ev.Detail); err != nil {
-			s.log.Warn("events: event detail is not valid JSON", "source", ev.Source, "detail-type", ev.DetailType, "err", err)
-		}
+		pe.AddJSONLazy("detail", ev.Detail) // parsed only if a candidate rule looks inside
 	}
 }
 
@@ -91,9 +89,17 @@ func (s *Service) routeIn(ctx context.Context, account, region, bus string, ev e
 	if st == nil || st.index.Len() == 0 {
 		return
 	}
-	pe := pattern.NewEvent()
+	pe, _ := s.pool.Get().(*pattern.Event)
+	if pe == nil {
+		pe = pattern.NewEvent()
+	}
 	s.flatten(ev, pe)
 	names := st.index.Match(pe, nil)
+	if err := pe.Err(); err != nil {
+		s.log.Warn("events: event detail is not valid JSON", "source", ev.Source, "detail-type", ev.DetailType, "err", err)
+	}
+	pe.Reset()
+	s.pool.Put(pe)
 	if len(names) == 0 {
 		return
 	}

@@ -82,6 +82,7 @@ type Service struct {
 	buses *store.Table[busRecord]
 	rules *store.Table[ruleRecord]
 
+	pool      sync.Pool // *pattern.Event, reused across routing calls
 	refreshMu sync.Mutex
 	mu        sync.RWMutex
 	busCache  map[string]*busState // key: account/region/bus

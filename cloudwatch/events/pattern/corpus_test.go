@@ -66,6 +66,14 @@ func TestCorpus(t *testing.T) {
 				got = "no_match"
 			}
 		}
+		if got == "match" || got == "no_match" {
+			// the same verdict when the event is flattened lazily
+			e := pattern.NewEvent()
+			e.AddJSONLazy("", []byte(tr.Event))
+			if lazy := p.MatchEvent(e); lazy != (got == "match") {
+				t.Errorf("%s: lazy flattening says %v", tr.ID, lazy)
+			}
+		}
 		if got != tr.Verdict {
 			t.Errorf("%s: got %s, want %s (err %v)\npattern: %s\nevent: %.400s", tr.ID, got, tr.Verdict, err, tr.Pattern, tr.Event)
 			continue

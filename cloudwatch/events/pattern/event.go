@@ -56,6 +56,17 @@ type Event struct {
 	nested  bool // some value records array-element membership
 	sorted  bool
 	scratch []int32
+	lazy    []lazyJSON
+	table   []int32 // open-addressing index of fields by path hash (field index + 1)
+	tableN  int     // number of fields the table covers
+}
+
+// lazyJSON is a JSON value flattened only when a pattern first asks for a path under prefix.
+type lazyJSON struct {
+	prefix string
+	data   string
+	done   bool
+	err    error
 }
 
 // NewEvent returns an empty event.
@@ -69,6 +80,43 @@ func (e *Event) Reset() {
 	e.arrays = 0
 	e.nested = false
 	e.sorted = false
+	e.lazy = e.lazy[:0]
+	e.tableN = 0
+}
+
+// AddJSONLazy is AddJSON deferred: data is flattened the first time a pattern looks at a path
+// under prefix (so an event no rule asks about is never parsed). data must not change while e
+// is in use. A parse error then makes the value contribute no fields; Err reports it.
+func (e *Event) AddJSONLazy(prefix string, data []byte) {
+	e.lazy = append(e.lazy, lazyJSON{prefix: prefix, data: unsafe.String(unsafe.SliceData(data), len(data))})
+}
+
+// Err returns the first error met flattening a lazily added value, if any.
+func (e *Event) Err() error {
+	for i := range e.lazy {
+		if e.lazy[i].err != nil {
+			return e.lazy[i].err
+		}
+	}
+	return nil
+}
+
+// ensure flattens the lazy values a lookup of path needs.
+func (e *Event) ensure(path string) {
+	for i := range e.lazy {
+		l := &e.lazy[i]
+		if l.done {
+			continue
+		}
+		if l.prefix == "" || path == l.prefix || (len(path) > len(l.prefix) && path[len(l.prefix)] == '.' && path[:len(l.prefix)] == l.prefix) {
+			l.done = true
+			n := len(e.fields)
+			if err := e.addJSON(l.prefix, l.data); err != nil {
+				l.err = err
+				e.fields = e.fields[:n]
+			}
+		}
+	}
 }
 
 // ParseEvent flattens a JSON event (an object).
@@ -294,15 +342,87 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 	}
 }
 
+// fieldIter walks the values at one path: through the event's hash table when it has many
+// fields, by a linear scan when it has few.
+type fieldIter struct {
+	e     *Event
+	path  string
+	h     uint64
+	pos   int
+	table bool
+}
+
+const tableMin = 12
+
+func (e *Event) iter(path string, h uint64) fieldIter {
+	if len(e.lazy) > 0 {
+		e.ensure(path)
+	}
+	if len(e.fields) < tableMin {
+		return fieldIter{e: e, path: path, h: h}
+	}
+	if e.tableN != len(e.fields) {
+		e.buildTable()
+	}
+	return fieldIter{e: e, path: path, h: h, pos: int(h) & (len(e.table) - 1), table: true}
+}
+
+// next returns the index of the next value at the path, or -1.
+func (it *fieldIter) next() int {
+	e := it.e
+	if !it.table {
+		for it.pos < len(e.fields) {
+			i := it.pos
+			it.pos++
+			if f := &e.fields[i]; f.hash == it.h && f.path == it.path {
+				return i
+			}
+		}
+		return -1
+	}
+	mask := len(e.table) - 1
+	for {
+		fi := e.table[it.pos]
+		if fi == 0 {
+			return -1
+		}
+		it.pos = (it.pos + 1) & mask
+		if f := &e.fields[fi-1]; f.hash == it.h && f.path == it.path {
+			return int(fi - 1)
+		}
+	}
+}
+
+func (e *Event) buildTable() {
+	n := 32
+	for n < 2*len(e.fields) {
+		n *= 2
+	}
+	if cap(e.table) >= n {
+		e.table = e.table[:n]
+		clear(e.table)
+	} else {
+		e.table = make([]int32, n)
+	}
+	mask := n - 1
+	for i := range e.fields {
+		slot := int(e.fields[i].hash) & mask
+		for e.table[slot] != 0 {
+			slot = (slot + 1) & mask
+		}
+		e.table[slot] = int32(i + 1)
+	}
+	e.tableN = len(e.fields)
+}
+
 // find calls fn for each value at path (hash h) until fn returns true; it reports whether
 // the path has any value.
 func (e *Event) find(path string, h uint64, fn func(i int) bool) (present bool) {
-	for i := range e.fields {
-		if f := &e.fields[i]; f.hash == h && f.path == path {
-			present = true
-			if fn(i) {
-				return true
-			}
+	it := e.iter(path, h)
+	for i := it.next(); i >= 0; i = it.next() {
+		present = true
+		if fn(i) {
+			return true
 		}
 	}
 	return present

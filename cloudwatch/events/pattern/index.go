@@ -26,7 +26,7 @@ type ref struct {
 }
 
 // preferred anchor fields, most selective first
-var anchorOrder = []string{"source", "detail-type", "detail.eventName", "detail.eventSource"}
+var anchorOrder = []string{"detail-type", "source", "detail.eventName", "detail.eventSource"}
 
 // NewIndex indexes patterns under their ids (ids[i] names ps[i]). Nil patterns are skipped.
 func NewIndex(ids []string, ps []*Pattern) *Index {
@@ -115,9 +115,10 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	}
 	for ai := range ix.anchors {
 		a := &ix.anchors[ai]
-		for i := range e.fields {
+		it := e.iter(a.path, a.hash)
+		for i := it.next(); i >= 0; i = it.next() {
 			f := &e.fields[i]
-			if f.hash != a.hash || f.path != a.path || f.val.kind != String {
+			if f.val.kind != String {
 				continue
 			}
 			for _, r := range a.byVal[f.val.s] {

@@ -254,6 +254,11 @@ func (p *Pattern) MatchEvent(e *Event) bool {
 }
 
 func (b *branch) match(e *Event) bool {
+	if len(e.lazy) > 0 {
+		for i := range b.conds {
+			e.ensure(b.conds[i].path)
+		}
+	}
 	if !e.nested {
 		for i := range b.conds {
 			if !b.conds[i].matchAny(e) {
@@ -269,11 +274,9 @@ func (b *branch) match(e *Event) bool {
 // allowed.
 func (c *cond) matchAny(e *Event) bool {
 	present := false
-	for i := range e.fields {
+	it := e.iter(c.path, c.hash)
+	for i := it.next(); i >= 0; i = it.next() {
 		f := &e.fields[i]
-		if f.hash != c.hash || f.path != c.path {
-			continue
-		}
 		present = true
 		for k := range c.ms {
 			if c.ms[k].match(&f.val) {
