@@ -69,6 +69,10 @@ type Service struct {
 	sinkMu sync.RWMutex
 	sink   MetricSink
 
+	agentMu  sync.Mutex
+	agents   map[string]*Agent       // by host ID
+	agentCfg map[string]*AgentConfig // fetched configurations, by host ID
+
 	total atomic.Int64 // message bytes stored
 
 	bg      sync.WaitGroup
@@ -123,6 +127,8 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		queries:  map[string]*query{},
 		dests:    map[string]func(context.Context, []byte) error{},
 		sink:     opts.Metrics,
+		agents:   map[string]*Agent{},
+		agentCfg: map[string]*AgentConfig{},
 	}
 	s.bgCtx, s.cancel = context.WithCancel(context.Background())
 	if err := s.load(context.Background()); err != nil {
