@@ -1,0 +1,38 @@
+package codepipeline
+
+import "github.com/devopsim/devopsim/apierr"
+
+// Errors callers match with errors.Is; each carries AWS's exception name.
+var (
+	ErrValidation                    = apierr.New(apierr.Invalid, "ValidationException", "validation failed")
+	ErrInvalidStructure              = apierr.New(apierr.Invalid, "InvalidStructureException", "invalid pipeline structure")
+	ErrInvalidStageDeclaration       = apierr.New(apierr.Invalid, "InvalidStageDeclarationException", "invalid stage declaration")
+	ErrInvalidActionDeclaration      = apierr.New(apierr.Invalid, "InvalidActionDeclarationException", "invalid action declaration")
+	ErrInvalidBlockerDeclaration     = apierr.New(apierr.Invalid, "InvalidBlockerDeclarationException", "invalid blocker declaration")
+	ErrPipelineNameInUse             = apierr.New(apierr.AlreadyExists, "PipelineNameInUseException", "pipeline name in use")
+	ErrPipelineNotFound              = apierr.New(apierr.NotFound, "PipelineNotFoundException", "pipeline not found")
+	ErrPipelineVersionNotFound       = apierr.New(apierr.NotFound, "PipelineVersionNotFoundException", "pipeline version not found")
+	ErrPipelineExecutionNotFound     = apierr.New(apierr.NotFound, "PipelineExecutionNotFoundException", "pipeline execution not found")
+	ErrPipelineExecutionNotStoppable = apierr.New(apierr.Conflict, "PipelineExecutionNotStoppableException", "execution not stoppable")
+	ErrDuplicatedStopRequest         = apierr.New(apierr.Conflict, "DuplicatedStopRequestException", "duplicated stop request")
+	ErrStageNotFound                 = apierr.New(apierr.NotFound, "StageNotFoundException", "stage not found")
+	ErrActionNotFound                = apierr.New(apierr.NotFound, "ActionNotFoundException", "action not found")
+	ErrActionTypeNotFound            = apierr.New(apierr.NotFound, "ActionTypeNotFoundException", "action type not found")
+	ErrStageNotRetryable             = apierr.New(apierr.Conflict, "StageNotRetryableException", "stage not retryable")
+	ErrNotLatestPipelineExecution    = apierr.New(apierr.Conflict, "NotLatestPipelineExecutionException", "not the latest execution")
+	ErrUnableToRollbackStage         = apierr.New(apierr.Conflict, "UnableToRollbackStageException", "unable to roll back stage")
+	ErrInvalidApprovalToken          = apierr.New(apierr.Invalid, "InvalidApprovalTokenException", "invalid approval token")
+	ErrApprovalAlreadyCompleted      = apierr.New(apierr.Conflict, "ApprovalAlreadyCompletedException", "approval already completed")
+	ErrJobNotFound                   = apierr.New(apierr.NotFound, "JobNotFoundException", "job not found")
+	ErrInvalidJobState               = apierr.New(apierr.Conflict, "InvalidJobStateException", "invalid job state")
+	ErrInvalidNonce                  = apierr.New(apierr.Invalid, "InvalidNonceException", "invalid nonce")
+	ErrInvalidNextToken              = apierr.New(apierr.Invalid, "InvalidNextTokenException", "invalid next token")
+	ErrInvalidArn                    = apierr.New(apierr.Invalid, "InvalidArnException", "invalid ARN")
+	ErrInvalidTags                   = apierr.New(apierr.Invalid, "InvalidTagsException", "invalid tags")
+	ErrTooManyTags                   = apierr.New(apierr.LimitExceeded, "TooManyTagsException", "too many tags")
+	ErrResourceNotFound              = apierr.New(apierr.NotFound, "ResourceNotFoundException", "resource not found")
+	ErrLimitExceeded                 = apierr.New(apierr.LimitExceeded, "LimitExceededException", "limit exceeded")
+	ErrConcurrentExecutionsLimit     = apierr.New(apierr.LimitExceeded, "ConcurrentPipelineExecutionsLimitExceededException", "too many concurrent executions")
+	ErrConflict                      = apierr.New(apierr.Conflict, "ConflictException", "conflict")
+	ErrOutputVariablesSizeExceeded   = apierr.New(apierr.Invalid, "OutputVariablesSizeExceededException", "output variables too large")
+)
