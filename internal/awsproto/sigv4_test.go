@@ -23,7 +23,6 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
-	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/sts"
@@ -57,7 +56,7 @@ func withKeys(cfg aws.Config, id, secret string) aws.Config {
 }
 
 func TestStrictSigV4SDK(t *testing.T) {
-	stsSvc := awsapi.STS(sts.New(awstest.Env(t)))
+	stsSvc := stsService(t)
 	rt := strictRouter(t, nil, stsSvc, codeCommitService(newFakeCodeCommit(), awsproto.JSON11), cloudWatchService(&fakeCloudWatch{}))
 	cfg := awstest.ConfigFor(rt)
 	ctx := context.Background()
@@ -133,7 +132,7 @@ func cwBigCall(cfg aws.Config) error {
 func TestStrictSigV4Raw(t *testing.T) {
 	t0 := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	clk := clock.NewManual(t0)
-	rt := strictRouter(t, clk, awsapi.STS(sts.New(awstest.Env(t))))
+	rt := strictRouter(t, clk, stsService(t))
 	signer := v4.NewSigner()
 	creds := aws.Credentials{AccessKeyID: "AKIDALICE", SecretAccessKey: "alice-secret"}
 	emptyHash := hex.EncodeToString(func() []byte { h := sha256.Sum256(nil); return h[:] }())
@@ -243,5 +242,15 @@ func TestParseCredential(t *testing.T) {
 				t.Errorf("got %+v\nwant %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// stsService is STS as internal/awsapi wires it (not imported here, so this package's tests do
+// not build every service).
+func stsService(t testing.TB) awsproto.Service {
+	return awsproto.Service{
+		Name: "sts", Protocols: []awsproto.Protocol{awsproto.Query}, Version: "2011-06-15",
+		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
+		Ops:          []awsproto.Op{awsproto.Handle("GetCallerIdentity", sts.New(awstest.Env(t)).GetCallerIdentity)},
 	}
 }
