@@ -26,8 +26,14 @@
 // Errors are AWS's: InvalidParameter ("Invalid parameter: ..."), NotFound ("Topic does not
 // exist"), ResourceNotFound for tagging; sentinels ErrInvalidParameter, ErrNotFound.
 //
+// Subscription filter policies (FilterPolicy, FilterPolicyScope MessageAttributes or
+// MessageBody) are applied, matched by the EventBridge pattern engine (package
+// cloudwatch/events/pattern): attributes of type Number match numerically, String.Array as
+// arrays.
+//
 // Deviations: messages are not signed (Signature is "devopsim-unsigned" and SigningCertURL is
-// not served); subscription filter policies are stored but not applied; Go subscriptions do not
+// not served); filter policies use EventBridge's pattern rules where SNS's differ in detail
+// (SNS's own limits on policy size and combinations are not enforced); Go subscriptions do not
 // survive a restart (the subscription does, its deliveries then fail); the delivery log is in
 // memory (the last Options.DeliveryLog entries); topics are reachable only from their own
 // account and region.

@@ -347,6 +347,12 @@ func (s *Service) subscribe(ctx context.Context, in *SubscribeInput, fn Handler)
 			return nil, invalid("Attributes Reason: Unknown attribute %s", k)
 		}
 	}
+	if err := checkFilterPolicy(in.Attributes["FilterPolicy"]); err != nil {
+		return nil, err
+	}
+	if err := checkFilterScope(in.Attributes["FilterPolicyScope"]); err != nil {
+		return nil, err
+	}
 	key := topicKey(topic.Account, topic.Region, topic.Name)
 	existing, err := s.subs.All(ctx, key+"/")
 	if err != nil {
@@ -648,6 +654,16 @@ func (s *Service) SetSubscriptionAttributes(ctx context.Context, in *SetSubscrip
 		}
 		if !subAttrs[in.AttributeName] {
 			return nil, invalid("AttributeName")
+		}
+		switch in.AttributeName {
+		case "FilterPolicy":
+			if err := checkFilterPolicy(in.AttributeValue); err != nil {
+				return nil, err
+			}
+		case "FilterPolicyScope":
+			if err := checkFilterScope(in.AttributeValue); err != nil {
+				return nil, err
+			}
 		}
 		if in.AttributeName == "RawMessageDelivery" && in.AttributeValue != "true" && in.AttributeValue != "false" {
 			return nil, invalid("Attributes Reason: RawMessageDelivery: Invalid value [%s]. Must be true or false.", in.AttributeValue)

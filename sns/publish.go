@@ -183,7 +183,7 @@ func (s *Service) publish(ctx context.Context, in *PublishInput) (*PublishOutput
 	}
 	now := s.env.Clock.Now()
 	for _, sub := range subs {
-		if !sub.Confirmed {
+		if !sub.Confirmed || !s.passes(sub, in.Message, in.MessageAttributes) {
 			continue
 		}
 		text := in.Message

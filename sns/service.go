@@ -59,6 +59,7 @@ type Service struct {
 
 	mu       sync.RWMutex
 	handlers map[string]Handler // by subscription ARN
+	policies sync.Map           // filter policy text -> *pattern.Pattern
 
 	ctx    context.Context
 	cancel context.CancelFunc

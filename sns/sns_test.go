@@ -309,3 +309,34 @@ func ExampleService_SubscribeFunc() {
 	svc.Publish(ctx, &sns.PublishInput{TopicArn: topic.TopicArn, Subject: "Deploy", Message: "v2 is live"})
 	// Output: Deploy: v2 is live
 }
+
+func TestFilterPolicies(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := newService(t)
+	ct, _ := svc.CreateTopic(ctx, &sns.CreateTopicInput{Name: "orders"})
+	var attrGot, bodyGot []string
+	a, err := svc.SubscribeFunc(ctx, ct.TopicArn, func(ctx context.Context, m *sns.Message) error { attrGot = append(attrGot, m.Message); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: a, AttributeName: "FilterPolicy",
+		AttributeValue: `{"store":["example_corp"],"price_usd":[{"numeric":[">=",100]}]}`}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := svc.SubscribeFunc(ctx, ct.TopicArn, func(ctx context.Context, m *sns.Message) error { bodyGot = append(bodyGot, m.Message); return nil })
+	svc.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: b, AttributeName: "FilterPolicyScope", AttributeValue: "MessageBody"})
+	svc.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: b, AttributeName: "FilterPolicy", AttributeValue: `{"order":{"status":["shipped"]}}`})
+	if _, err := svc.SetSubscriptionAttributes(ctx, &sns.SetSubscriptionAttributesInput{SubscriptionArn: b, AttributeName: "FilterPolicy", AttributeValue: `{"a":[{"numeric":5}]}`}); !errors.Is(err, sns.ErrInvalidParameter) {
+		t.Fatalf("bad policy: %v", err)
+	}
+	attrs := func(store, price string) map[string]sns.MessageAttributeValue {
+		return map[string]sns.MessageAttributeValue{"store": {DataType: "String", StringValue: store}, "price_usd": {DataType: "Number", StringValue: price}}
+	}
+	svc.Publish(ctx, &sns.PublishInput{TopicArn: ct.TopicArn, Message: "m1", MessageAttributes: attrs("example_corp", "150")})
+	svc.Publish(ctx, &sns.PublishInput{TopicArn: ct.TopicArn, Message: "m2", MessageAttributes: attrs("example_corp", "50")})
+	svc.Publish(ctx, &sns.PublishInput{TopicArn: ct.TopicArn, Message: `{"order":{"status":"shipped"}}`})
+	svc.Publish(ctx, &sns.PublishInput{TopicArn: ct.TopicArn, Message: `{"order":{"status":"pending"}}`})
+	if fmt.Sprint(attrGot) != "[m1]" || fmt.Sprint(bodyGot) != `[{"order":{"status":"shipped"}}]` {
+		t.Fatalf("attribute filter got %v, body filter got %v", attrGot, bodyGot)
+	}
+}
