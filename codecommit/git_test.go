@@ -42,6 +42,10 @@ func TestGitRoundTrip(t *testing.T) {
 		t.Fatalf("clone HEAD = %s, want %s", got, first)
 	}
 
+	// A second full clone of the same tip is served from the cached pack.
+	g.run(tmp, "clone", md.CloneURLHTTP, filepath.Join(tmp, "b2"))
+	g.run(filepath.Join(tmp, "b2"), "fsck", "--strict")
+
 	// Delta push: modify a file.
 	var big strings.Builder
 	for i := range 2000 {

@@ -21,12 +21,6 @@ import (
 // for concurrent use: readers (clone, fetch, GetFile) share it; writers (push, commits, ref
 // changes) hold it alone. go-git's storages are not safe for concurrent use on their own.
 type gitRepo struct {
-	// packMu guards the cached full-clone pack. Objects are immutable, so a pack for a given
-	// set of wants stays valid; the cache keeps the latest one.
-	packMu   sync.Mutex
-	packKey  string
-	packData []byte
-
 	mu   sync.RWMutex
 	st   storage.Storer
 	disk bool

@@ -229,6 +229,8 @@ func (s *Service) uploadPack(ctx context.Context, w http.ResponseWriter, repo *g
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return apierr.New(apierr.Invalid, "InvalidRequestException", "%v", err)
 	}
+	// Read what follows "done" (the client's closing flush) before answering.
+	_, _ = io.Copy(io.Discard, io.LimitReader(body, 1<<20))
 	w.Header().Set("Content-Type", "application/x-git-upload-pack-result")
 	w.Header().Set("Cache-Control", "no-cache")
 	pw := &pktWriter{w: w}
@@ -326,6 +328,10 @@ func (s *Service) uploadPack(ctx context.Context, w http.ResponseWriter, repo *g
 	if pw.err != nil {
 		return pw.err
 	}
+	objs, err := plan.objects(common)
+	if err != nil {
+		return err
+	}
 	var out io.Writer = w
 	var mux *sideband.Muxer
 	switch {
@@ -336,51 +342,12 @@ func (s *Service) uploadPack(ctx context.Context, w http.ResponseWriter, repo *g
 		mux = sideband.NewMuxer(sideband.Sideband, w)
 		out = mux
 	}
-	// A full clone (no common commits, not shallow) is cached per repository: CI clones the
-	// same tip over and over.
-	key := ""
-	if len(common) == 0 && req.Depth == 0 && len(req.Shallows) == 0 {
-		ws := make([]string, 0, len(req.Wants))
-		for _, h := range req.Wants {
-			ws = append(ws, h.String())
-		}
-		sort.Strings(ws)
-		key = strings.Join(ws, ",") + fmt.Sprint(req.has("include-tag"))
-		repo.packMu.Lock()
-		data := repo.packData
-		hit := repo.packKey == key
-		repo.packMu.Unlock()
-		if hit {
-			if _, err := out.Write(data); err != nil {
-				return err
-			}
-			if mux != nil {
-				pw.flush()
-			}
-			return pw.err
-		}
-	}
-	objs, err := plan.objects(common)
-	if err != nil {
-		return err
-	}
-	var buf *bytes.Buffer
-	dst := out
-	if key != "" {
-		buf = &bytes.Buffer{}
-		dst = io.MultiWriter(out, buf)
-	}
-	enc := packfile.NewEncoder(dst, repo.st, false)
+	enc := packfile.NewEncoder(out, repo.st, false)
 	if _, err := enc.Encode(objs, packWindow); err != nil {
 		if mux != nil {
 			_, _ = mux.WriteChannel(sideband.ErrorMessage, []byte("error: "+err.Error()+"\n"))
 		}
 		return err
-	}
-	if buf != nil && buf.Len() <= maxCachedPack {
-		repo.packMu.Lock()
-		repo.packKey, repo.packData = key, buf.Bytes()
-		repo.packMu.Unlock()
 	}
 	if mux != nil {
 		pw.flush()
@@ -391,9 +358,6 @@ func (s *Service) uploadPack(ctx context.Context, w http.ResponseWriter, repo *g
 // packWindow is the delta window of served packs. 0 sends whole objects: go-git's delta
 // search costs more time than the bytes it saves on a local link.
 const packWindow = 0
-
-// maxCachedPack bounds the cached full-clone pack of a repository.
-const maxCachedPack = 256 << 20
 
 // receivePack applies one push.
 func (s *Service) receivePack(ctx context.Context, w http.ResponseWriter, rec repoRecord, repo *gitRepo, body io.Reader) error {
