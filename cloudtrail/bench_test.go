@@ -3,6 +3,7 @@ package cloudtrail_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"testing"
 
 	"github.com/devopsim/devopsim/cloudtrail"
@@ -83,6 +84,9 @@ func BenchmarkLookupByEventName(b *testing.B) {
 		dispatch.Do(ctx, f.fake, ops[i%len(ops)], in, noop)
 	}
 	f.ct.Flush(ctx)
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	q := byAttr("EventName", "Op07")
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -92,6 +96,7 @@ func BenchmarkLookupByEventName(b *testing.B) {
 			b.Fatal(err, len(out.Events))
 		}
 	}
+	b.ReportMetric(float64(ms.HeapAlloc)/(1<<20), "MiB-heap")
 }
 
 // BenchmarkAuditHook is the recording hook alone, as dispatch.Do calls it after each operation.

@@ -78,9 +78,9 @@ func (in *insights) observe(r *record, out []record) []record {
 	}
 	if m >= c.minute {
 		c.calls++
-		if r.errCode != "" {
+		if code := r.errCode(); code != "" {
 			c.errs++
-			in.lastErr[k] = r.errCode
+			in.lastErr[k] = code
 		}
 	}
 	return out
@@ -155,8 +155,8 @@ func (in *insights) event(c *counter, k insightKey, typ, state string, a *active
 	}
 	return record{
 		t: t, src: c.src, name: k.name, who: c.who, cat: catInsight,
-		insight: &insightDetail{state: state, insightType: typ, errorCode: a.errCode, sharedID: a.shared,
-			baseline: a.baseline, value: a.peak, duration: int(minute - a.start + 1), baselineMins: baseMins},
+		x: &extra{insight: &insightDetail{state: state, insightType: typ, errorCode: a.errCode, sharedID: a.shared,
+			baseline: a.baseline, value: a.peak, duration: int(minute - a.start + 1), baselineMins: baseMins}},
 	}
 }
 
@@ -187,7 +187,7 @@ func (s *Service) insightTick(now time.Time) {
 
 // appendInsight renders an Insights event.
 func (s *Service) appendInsight(b []byte, r *record) []byte {
-	d := r.insight
+	d := r.insight()
 	b = append(b, '{')
 	b = appendField(b, "eventVersion", eventVersion)
 	b = appendKey(b, "eventTime")

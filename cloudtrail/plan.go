@@ -29,11 +29,62 @@ type interner struct {
 	mu      sync.Mutex
 	callers map[identity.Caller]*principal
 	sources map[string]*source
+	res     map[string][]resourceRef
+	blobs   map[string][]byte
+	buf     []byte
+}
+
+// blob returns a shared copy of a small JSON value: parameters repeat.
+func (in *interner) blob(b []byte) []byte {
+	if len(b) == 0 || len(b) > 128 {
+		return b
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	if shared, ok := in.blobs[string(b)]; ok {
+		return shared
+	}
+	if len(in.blobs) >= maxInterned {
+		clear(in.blobs)
+	}
+	in.blobs[string(b)] = b
+	return b
 }
 
 func (in *interner) init() {
 	in.callers = map[identity.Caller]*principal{}
 	in.sources = map[string]*source{}
+	in.res = map[string][]resourceRef{}
+	in.blobs = map[string][]byte{}
+}
+
+// resources returns a shared copy of rs: most calls name the same few resources.
+func (in *interner) resources(rs []resourceRef) []resourceRef {
+	if len(rs) == 0 {
+		return nil
+	}
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	b := in.buf[:0]
+	for _, r := range rs {
+		b = append(b, r.Type...)
+		b = append(b, 0)
+		b = append(b, r.Name...)
+		b = append(b, 0)
+		b = append(b, r.ARN...)
+		b = append(b, 0)
+		b = append(b, r.Account...)
+		b = append(b, 1)
+	}
+	in.buf = b
+	if shared, ok := in.res[string(b)]; ok {
+		return shared
+	}
+	if len(in.res) >= maxInterned {
+		clear(in.res)
+	}
+	in.res[string(b)] = rs
+	return rs
 }
 
 const maxInterned = 10000

@@ -44,15 +44,54 @@ type record struct {
 	name       string
 	who        *principal
 	requestID  string
-	errCode    string
-	errMsg     string
 	params     []byte // JSON object or nil
 	response   []byte // JSON or nil
-	additional []byte // additionalEventData JSON or nil
 	resources  []resourceRef
+	x          *extra // rare parts
 	readOnly   bool
 	cat        category
-	insight    *insightDetail
+}
+
+// extra holds the parts few records have.
+type extra struct {
+	errCode, errMsg string
+	additional      []byte // additionalEventData JSON
+	insight         *insightDetail
+}
+
+func (r *record) ext() *extra {
+	if r.x == nil {
+		r.x = &extra{}
+	}
+	return r.x
+}
+
+func (r *record) errCode() string {
+	if r.x == nil {
+		return ""
+	}
+	return r.x.errCode
+}
+
+func (r *record) errMsg() string {
+	if r.x == nil {
+		return ""
+	}
+	return r.x.errMsg
+}
+
+func (r *record) additional() []byte {
+	if r.x == nil {
+		return nil
+	}
+	return r.x.additional
+}
+
+func (r *record) insight() *insightDetail {
+	if r.x == nil {
+		return nil
+	}
+	return r.x.insight
 }
 
 // resourceRef is a resource an event refers to.
@@ -158,7 +197,9 @@ func (s *Service) build(rc *rawCall, r *record) {
 		} else {
 			r.t = d.Time
 		}
-		r.errCode, r.errMsg = d.ErrorCode, d.ErrorMessage
+		if d.ErrorCode != "" {
+			r.ext().errCode, r.ext().errMsg = d.ErrorCode, d.ErrorMessage
+		}
 		if d.RequestParameters != nil {
 			r.params = s.marshal(d.RequestParameters)
 		}
@@ -166,7 +207,7 @@ func (s *Service) build(rc *rawCall, r *record) {
 			r.response = s.marshal(d.ResponseElements)
 		}
 		if d.AdditionalEventData != nil {
-			r.additional = s.marshal(d.AdditionalEventData)
+			r.ext().additional = s.marshal(d.AdditionalEventData)
 		}
 		for _, res := range d.Resources {
 			acct := res.Account
@@ -186,11 +227,11 @@ func (s *Service) build(rc *rawCall, r *record) {
 	r.readOnly = isReadOnly(c.Op)
 	if c.Err != nil {
 		e := apierr.As(c.Err)
-		r.errCode, r.errMsg = e.Code, e.Message
+		r.ext().errCode, r.ext().errMsg = e.Code, e.Message
 	}
 	if rc.in != nil {
 		r.params = s.marshal(rc.in)
-		r.resources = s.planFor(reflect.TypeOf(rc.in)).resources(rc.in, r.src, c.Caller)
+		r.resources = s.interns.resources(s.planFor(reflect.TypeOf(rc.in)).resources(rc.in, r.src, c.Caller))
 	}
 	if c.Output != nil && c.Err == nil && !r.readOnly {
 		r.response = s.marshal(c.Output)
@@ -222,7 +263,7 @@ func (s *Service) marshal(v any) []byte {
 	if mightHoldSecret(b) {
 		b = redact(b)
 	}
-	return b
+	return s.interns.blob(b)
 }
 
 // secretWords are the (lower-case) parts of member names whose values AWS hides.

@@ -127,9 +127,9 @@ func (s *Service) appendRecord(b []byte, r *record) []byte {
 	b = appendField(b, "awsRegion", r.who.Region)
 	b = appendField(b, "sourceIPAddress", r.who.sourceIP())
 	b = appendField(b, "userAgent", r.who.userAgent())
-	if r.errCode != "" {
-		b = appendField(b, "errorCode", r.errCode)
-		b = appendField(b, "errorMessage", r.errMsg)
+	if code := r.errCode(); code != "" {
+		b = appendField(b, "errorCode", code)
+		b = appendField(b, "errorMessage", r.errMsg())
 	}
 	b = appendKey(b, "requestParameters")
 	if r.params != nil {
@@ -145,9 +145,9 @@ func (s *Service) appendRecord(b []byte, r *record) []byte {
 		b = append(b, "null"...)
 	}
 	b = append(b, ',')
-	if r.additional != nil {
+	if a := r.additional(); a != nil {
 		b = appendKey(b, "additionalEventData")
-		b = append(b, r.additional...)
+		b = append(b, a...)
 		b = append(b, ',')
 	}
 	if r.requestID != "" {

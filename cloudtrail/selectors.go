@@ -99,7 +99,7 @@ func (s *Service) covers(t *trailRecord, org *Organization, r *record) bool {
 // selects reports whether t's event selectors select r.
 func (t *trailRecord) selects(r *record) bool {
 	if r.cat == catInsight {
-		switch r.insight.insightType {
+		switch r.insight().insightType {
 		case "ApiCallRateInsight":
 			return insightBits(t.Insights)&insightCallRate != 0
 		case "ApiErrorRateInsight":
@@ -195,7 +195,7 @@ func advancedMatch(sel *AdvancedEventSelector, r *record) bool {
 		case "eventType":
 			vals = []string{"AwsApiCall"}
 		case "errorCode":
-			vals = []string{r.errCode}
+			vals = []string{r.errCode()}
 		case "userIdentity.arn":
 			vals = []string{r.who.PrincipalARN}
 		case "resources.type":
