@@ -38,18 +38,18 @@ const (
 
 // record is one processed event. Records are immutable once in history.
 type record struct {
-	pos        uint64
-	t          time.Time
-	src        *source
-	name       string
-	who        *principal
-	requestID  string
-	params     []byte // JSON object or nil
-	response   []byte // JSON or nil
-	resources  []resourceRef
-	x          *extra // rare parts
-	readOnly   bool
-	cat        category
+	pos       uint64
+	t         time.Time
+	src       *source
+	name      string
+	who       *principal
+	requestID string
+	params    []byte // JSON object or nil
+	response  []byte // JSON or nil
+	resources []resourceRef
+	x         *extra // rare parts
+	readOnly  bool
+	cat       category
 }
 
 // extra holds the parts few records have.
