@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -190,5 +192,25 @@ func TestSDKRoundTrip(t *testing.T) {
 	var bad *types.InvalidMaxResultsException
 	if !errors.As(err, &bad) {
 		t.Errorf("MaxResults 51: %v", err)
+	}
+}
+
+func TestWireAltTargetPrefix(t *testing.T) {
+	env := awstest.EnvWith(t, clock.NewManual(t0))
+	ct, err := cloudtrail.New(env, cloudtrail.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ct.Close(context.Background()) })
+	h := awstest.Handler(t, awsapi.CloudTrail(ct))
+	for _, target := range []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails", "CloudTrail_20131101.DescribeTrails"} {
+		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"includeShadowTrails":true}`))
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"trailList":[]`) {
+			t.Errorf("%s: %d %s", target, rec.Code, rec.Body.String())
+		}
 	}
 }

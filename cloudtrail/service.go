@@ -233,7 +233,8 @@ func (s *Service) Close(ctx context.Context) error {
 
 // Flush makes every call recorded so far visible to LookupEvents and routed to trails (and
 // EventBridge), and lets any delivery that fell due on the clock finish. LookupEvents flushes by
-// itself; Flush is for Go code that watches the bus or S3.
+// itself; Flush is for Go code that watches the bus or S3. Flush and Deliver must not be called
+// from an event bus subscriber or a LogDelivery: those run on the goroutine Flush waits for.
 func (s *Service) Flush(ctx context.Context) error { return s.request(ctx, false) }
 
 // Deliver runs a delivery round now, as the 5-minute timer does: log files of every logging
