@@ -45,6 +45,7 @@ type branch struct {
 }
 
 type cond struct {
+	key      string // identifies equal conditions across patterns (path and values text)
 	hash     uint64
 	path     string
 	ms       []matcher
@@ -54,6 +55,7 @@ type cond struct {
 type fieldSpec struct {
 	ms       []matcher
 	absentOK bool
+	src      string // the values' source text: equal text, equal condition
 }
 
 type ruleMap map[string]*fieldSpec
@@ -109,7 +111,7 @@ func Compile(src string) (p *Pattern, err error) {
 	for _, r := range rules {
 		b := &branch{}
 		for path, fs := range r {
-			b.conds = append(b.conds, cond{hash: pathHash(path), path: path, ms: fs.ms, absentOK: fs.absentOK})
+			b.conds = append(b.conds, cond{hash: pathHash(path), path: path, ms: fs.ms, absentOK: fs.absentOK, key: path + "\x00" + fs.src})
 		}
 		sort.Slice(b.conds, func(i, j int) bool { return b.conds[i].path < b.conds[j].path })
 		p.branches = append(p.branches, b)
@@ -213,7 +215,7 @@ func copyRules(rs []ruleMap) []ruleMap {
 }
 
 func (c *compiler) writeRules(rules *[]ruleMap, name string, arr *node) {
-	fs := &fieldSpec{}
+	fs := &fieldSpec{src: c.src[arr.pos:arr.end]}
 	for _, v := range arr.elems {
 		switch v.kind {
 		case kObject:

@@ -36,8 +36,9 @@ type field struct {
 }
 
 // pathHash is FNV-1a; conditions carry their path's hash so most comparisons are one integer.
-func pathHash(p string) uint64 {
-	h := uint64(14695981039346656037)
+func pathHash(p string) uint64 { return hashMore(14695981039346656037, p) }
+
+func hashMore(h uint64, p string) uint64 {
 	for i := 0; i < len(p); i++ {
 		h ^= uint64(p[i])
 		h *= 1099511628211
@@ -169,7 +170,7 @@ func (e *Event) addJSON(prefix, data string) error {
 	}
 	path := make([]byte, 0, 64)
 	path = append(path, prefix...)
-	if err := e.walk(sc, path, nil); err != nil {
+	if err := e.walk(sc, path, pathHash(prefix), nil); err != nil {
 		return err
 	}
 	sc.ws()
@@ -182,10 +183,9 @@ func (e *Event) addJSON(prefix, data string) error {
 
 // pathString stores a path in the event's arena. Paths never leave the package, and the arena
 // is only rewritten after Reset, so the strings stay valid for as long as they are used.
-func (e *Event) pathString(p []byte) (string, uint64) {
-	h := pathHash(unsafe.String(unsafe.SliceData(p), len(p)))
+func (e *Event) pathString(p []byte) string {
 	if len(p) == 0 {
-		return "", h
+		return ""
 	}
 	start := len(e.arena)
 	if cap(e.arena)-len(e.arena) < len(p) {
@@ -199,10 +199,10 @@ func (e *Event) pathString(p []byte) (string, uint64) {
 	}
 	e.arena = append(e.arena, p...)
 	b := e.arena[start:len(e.arena)]
-	return unsafe.String(&b[0], len(b)), h
+	return unsafe.String(&b[0], len(b))
 }
 
-func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
+func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 	sc.ws()
 	if sc.i >= len(sc.s) {
 		return sc.fail("Unexpected end-of-input")
@@ -236,11 +236,13 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 			}
 			sc.i++
 			path = path[:base]
+			kh := h
 			if base > 0 {
 				path = append(path, '.')
+				kh = hashMore(kh, ".")
 			}
 			path = append(path, k...)
-			if err := e.walk(sc, path, mem); err != nil {
+			if err := e.walk(sc, path, hashMore(kh, k), mem); err != nil {
 				return err
 			}
 			sc.ws()
@@ -284,7 +286,7 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 				m = e.mems[start:len(e.mems):len(e.mems)]
 				e.nested = true
 			}
-			if err := e.walk(sc, path, m); err != nil {
+			if err := e.walk(sc, path, h, m); err != nil {
 				return err
 			}
 			sc.ws()
@@ -307,8 +309,7 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		if err != nil {
 			return err
 		}
-		ps, h := e.pathString(path)
-		e.fields = append(e.fields, field{hash: h, path: ps, val: value{kind: String, s: s}, mem: mem})
+		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: String, s: s}, mem: mem})
 		return nil
 	case c == '-' || (c >= '0' && c <= '9'):
 		t, err := sc.parseNumber()
@@ -319,8 +320,7 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		if m, err := toMicro(t); err == nil {
 			v.micro, v.numOK = m, true
 		}
-		ps, h := e.pathString(path)
-		e.fields = append(e.fields, field{hash: h, path: ps, val: v, mem: mem})
+		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: v, mem: mem})
 		return nil
 	default:
 		n, err := sc.parseValue() // literal or error
@@ -336,8 +336,7 @@ func (e *Event) walk(sc *scanner, path []byte, mem []arrPos) error {
 		default:
 			k = Null
 		}
-		ps, h := e.pathString(path)
-		e.fields = append(e.fields, field{hash: h, path: ps, val: value{kind: k, s: n.str}, mem: mem})
+		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: k, s: n.str}, mem: mem})
 		return nil
 	}
 }

@@ -7,6 +7,7 @@ import "math/bits"
 // that field's value, so an event is only tested against the patterns that can match it.
 // An Index is immutable and safe for concurrent use; build a new one when the rules change.
 type Index struct {
+	ncond    int // distinct conditions across all patterns
 	ids      []string
 	anchors  []anchor
 	rest     []ref
@@ -21,8 +22,9 @@ type anchor struct {
 }
 
 type ref struct {
-	rule int32
-	br   *branch
+	rule  int32
+	br    *branch
+	conds []int32 // the index-wide id of each of br's conditions
 }
 
 // preferred anchor fields, most selective first
@@ -32,6 +34,7 @@ var anchorOrder = []string{"detail-type", "source", "detail.eventName", "detail.
 func NewIndex(ids []string, ps []*Pattern) *Index {
 	ix := &Index{ids: ids}
 	byPath := map[string]int{}
+	condIDs := map[string]int32{}
 	for ri, p := range ps {
 		if p == nil {
 			continue
@@ -55,7 +58,15 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 					best, bestRank = c, rank
 				}
 			}
-			r := ref{rule: int32(ri), br: b}
+			r := ref{rule: int32(ri), br: b, conds: make([]int32, len(b.conds))}
+			for ci := range b.conds {
+				id, ok := condIDs[b.conds[ci].key]
+				if !ok {
+					id = int32(len(condIDs))
+					condIDs[b.conds[ci].key] = id
+				}
+				r.conds[ci] = id
+			}
 			if best == nil {
 				ix.rest = append(ix.rest, r)
 				continue
@@ -76,6 +87,7 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 			}
 		}
 	}
+	ix.ncond = len(condIDs)
 	return ix
 }
 
@@ -104,14 +116,47 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	} else {
 		hit = make([]uint64, n)
 	}
+	// memo caches each distinct condition's verdict for this event (0 unknown, 1 true,
+	// 2 false): rules that share conditions (the same source, detail-type, ...) test them once.
+	var memoSmall [512]uint8
+	var memo []uint8
+	if ix.ncond <= len(memoSmall) {
+		memo = memoSmall[:ix.ncond]
+	} else {
+		memo = make([]uint8, ix.ncond)
+	}
 	try := func(r ref) {
 		w, bit := r.rule/64, uint64(1)<<(r.rule%64)
 		if hit[w]&bit != 0 {
 			return
 		}
-		if r.br.match(e) {
-			hit[w] |= bit
+		if len(e.lazy) > 0 {
+			for i := range r.br.conds {
+				e.ensure(r.br.conds[i].path)
+			}
 		}
+		if e.nested {
+			if r.br.matchStructured(e) {
+				hit[w] |= bit
+			}
+			return
+		}
+		for ci := range r.br.conds {
+			id := r.conds[ci]
+			switch memo[id] {
+			case 1:
+				continue
+			case 2:
+				return
+			}
+			if r.br.conds[ci].matchAny(e) {
+				memo[id] = 1
+			} else {
+				memo[id] = 2
+				return
+			}
+		}
+		hit[w] |= bit
 	}
 	for ai := range ix.anchors {
 		a := &ix.anchors[ai]

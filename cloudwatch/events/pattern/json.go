@@ -1,7 +1,9 @@
 package pattern
 
 import (
+	"encoding/binary"
 	"strconv"
+	"unsafe"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -273,11 +275,32 @@ var strSpecial = func() (t [256]bool) {
 	return t
 }()
 
+const (
+	lows  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+func hasZeroByte(x uint64) uint64 { return (x - lows) & ^x & highs }
+
+// hasLessByte is non-zero when some byte of x is < n (n <= 128).
+func hasLessByte(x uint64, n uint64) uint64 { return (x - lows*n) & ^x & highs }
+
 // parseString reads a JSON string (sc.s[sc.i] == '"'). Strings without escapes are returned as
 // substrings of the input, without copying.
 func (sc *scanner) parseString() (string, error) {
 	sc.i++
 	start := sc.i
+	// eight bytes at a time while none is a quote, a backslash or a control character
+	if len(sc.s)-sc.i >= 8 {
+		b := unsafe.Slice(unsafe.StringData(sc.s), len(sc.s))
+		for sc.i+8 <= len(b) {
+			x := binary.LittleEndian.Uint64(b[sc.i:])
+			if hasZeroByte(x^0x2222222222222222)|hasZeroByte(x^0x5c5c5c5c5c5c5c5c)|hasLessByte(x, 0x20) != 0 {
+				break
+			}
+			sc.i += 8
+		}
+	}
 	for sc.i < len(sc.s) {
 		c := sc.s[sc.i]
 		if !strSpecial[c] {
