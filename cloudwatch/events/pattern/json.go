@@ -3,9 +3,9 @@ package pattern
 import (
 	"encoding/binary"
 	"strconv"
-	"unsafe"
 	"unicode/utf16"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // A small strict JSON reader. Patterns need things encoding/json hides (key order, duplicate
