@@ -140,9 +140,9 @@ func (c cborCodec) encode(w http.ResponseWriter, svc *entry, op string, out any,
 		return
 	}
 	h := w.Header()
-	h.Set("Smithy-Protocol", "rpc-v2-cbor")
-	h.Set("Content-Type", "application/cbor")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Smithy-Protocol"] = []string{"rpc-v2-cbor"}
+	h["Content-Type"] = []string{"application/cbor"}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }
@@ -150,9 +150,9 @@ func (c cborCodec) encode(w http.ResponseWriter, svc *entry, op string, out any,
 func (cborCodec) encodeError(w http.ResponseWriter, svc *entry, op string, e *apierr.Error, requestID string) {
 	b, _ := cborEnc.Marshal(errorBody{svc.shapeCode(e.Code), e.Message})
 	h := w.Header()
-	h.Set("Smithy-Protocol", "rpc-v2-cbor")
-	h.Set("Content-Type", "application/cbor")
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Smithy-Protocol"] = []string{"rpc-v2-cbor"}
+	h["Content-Type"] = []string{"application/cbor"}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	setQueryError(h, svc, e)
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write(b)

@@ -65,7 +65,10 @@ func MarshalJSON(v any) ([]byte, error) { return json.Marshal(v, jsonMarshalOpts
 // UnmarshalJSON decodes AWS JSON into v (timestamps from epoch seconds or ISO-8601).
 func UnmarshalJSON(b []byte, v any) error { return json.Unmarshal(b, v, jsonUnmarshalOpts) }
 
-type jsonCodec struct{ version string } // "1.0" or "1.1"
+type jsonCodec struct {
+	version string // "1.0" or "1.1"
+	ctype   string // application/x-amz-json-<version>
+}
 
 func (c jsonCodec) protocol() Protocol {
 	if c.version == "1.0" {
@@ -153,8 +156,8 @@ func (c jsonCodec) encode(w http.ResponseWriter, svc *entry, op string, out any,
 		return
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-"+c.version)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
+	h["Content-Type"] = []string{c.ctype}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
 }
@@ -168,9 +171,9 @@ func (c jsonCodec) encodeError(w http.ResponseWriter, svc *entry, op string, e *
 	code := svc.shapeCode(e.Code)
 	b, _ := json.Marshal(errorBody{code, e.Message})
 	h := w.Header()
-	h.Set("Content-Type", "application/x-amz-json-"+c.version)
-	h.Set("Content-Length", strconv.Itoa(len(b)))
-	h.Set("X-Amzn-ErrorType", code)
+	h["Content-Type"] = []string{c.ctype}
+	h["Content-Length"] = []string{strconv.Itoa(len(b))}
+	h["X-Amzn-Errortype"] = []string{code}
 	setQueryError(h, svc, e)
 	w.WriteHeader(e.HTTPStatus())
 	_, _ = w.Write(b)
@@ -179,7 +182,7 @@ func (c jsonCodec) encodeError(w http.ResponseWriter, svc *entry, op string, e *
 // setQueryError adds X-Amzn-Query-Error for query-compatible services.
 func setQueryError(h http.Header, svc *entry, e *apierr.Error) {
 	if svc != nil && svc.svc.QueryCompatible {
-		h.Set("X-Amzn-Query-Error", svc.queryCode(e.Code)+";"+queryFault(e))
+		h["X-Amzn-Query-Error"] = []string{svc.queryCode(e.Code) + ";" + queryFault(e)}
 	}
 }
 

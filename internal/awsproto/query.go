@@ -505,8 +505,9 @@ func (ec2Codec) encodeError(w http.ResponseWriter, svc *entry, op string, ae *ap
 }
 
 func writeXML(w http.ResponseWriter, status int, body string) {
-	w.Header().Set("Content-Type", "text/xml")
-	w.Header().Set("Content-Length", strconv.Itoa(len(xml.Header)+len(body)))
+	h := w.Header()
+	h["Content-Type"] = []string{"text/xml"}
+	h["Content-Length"] = []string{strconv.Itoa(len(xml.Header) + len(body))}
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(xml.Header))
 	_, _ = w.Write([]byte(body))

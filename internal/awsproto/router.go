@@ -172,7 +172,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	x := &exchange{rt: rt, w: w, r: r, requestID: uuid.NewString(), codec: json11}
-	w.Header().Set("X-Amzn-RequestId", x.requestID)
+	w.Header()["X-Amzn-Requestid"] = []string{x.requestID}
 	defer func() {
 		if v := recover(); v != nil {
 			if v == http.ErrAbortHandler {
@@ -192,20 +192,20 @@ func (rt *Router) serve(x *exchange, cred Credential) {
 		x.fail(tooLarge(rt.opts.MaxBody))
 		return
 	}
-	ctype := mediaType(r.Header.Get("Content-Type"))
+	ctype := mediaType(hget(r.Header, "Content-Type"))
 	var (
 		form url.Values
 		body []byte // decoded (decompressed) body
 		raw  []byte // body as sent, for signatures
 	)
-	if svcName, opName, ok := parseRPCv2Path(r.URL.Path); ok && (r.Header.Get("Smithy-Protocol") != "" || rt.byCBOR[svcName] != nil) {
+	if svcName, opName, ok := parseRPCv2Path(r.URL.Path); ok && (hget(r.Header, "Smithy-Protocol") != "" || rt.byCBOR[svcName] != nil) {
 		x.codec, x.op = cborRPC, opName
 		x.svc = rt.byCBOR[svcName]
 		if x.svc == nil {
 			x.failf(apierr.Invalid, "UnknownOperationException", "service %q is not supported by devopsim (no rpcv2Cbor service of that name)", svcName)
 			return
 		}
-		if p := r.Header.Get("Smithy-Protocol"); p != "rpc-v2-cbor" {
+		if p := hget(r.Header, "Smithy-Protocol"); p != "rpc-v2-cbor" {
 			if p == "" {
 				x.badInput("rpcv2 request without the header smithy-protocol: rpc-v2-cbor")
 			} else {
@@ -217,7 +217,7 @@ func (rt *Router) serve(x *exchange, cred Credential) {
 			x.badInput("Content-Type %q is not application/cbor", ctype)
 			return
 		}
-	} else if target := r.Header.Get("X-Amz-Target"); target != "" {
+	} else if target := hget(r.Header, "X-Amz-Target"); target != "" {
 		i := strings.LastIndexByte(target, '.')
 		if i < 0 {
 			x.failf(apierr.Invalid, "UnknownOperationException", "X-Amz-Target %q is not of the form Service.Operation", target)
@@ -313,7 +313,7 @@ func (rt *Router) serve(x *exchange, cred Credential) {
 	}
 	caller.RequestID = x.requestID
 	caller.SourceIP = clientIP(r)
-	caller.UserAgent = r.Header.Get("User-Agent")
+	caller.UserAgent = hget(r.Header, "User-Agent")
 	ctx := identity.With(r.Context(), caller)
 
 	var in any
@@ -374,7 +374,7 @@ func (rt *Router) guessCodec(r *http.Request, cred Credential) codec {
 	if s := rt.services[cred.Service]; s != nil && len(s.svc.Protocols) > 0 {
 		return codecFor(s, s.svc.Protocols[0])
 	}
-	if r.Header.Get("X-Amz-Target") == "" && mediaType(r.Header.Get("Content-Type")) == "application/x-www-form-urlencoded" {
+	if hget(r.Header, "X-Amz-Target") == "" && mediaType(hget(r.Header, "Content-Type")) == "application/x-www-form-urlencoded" {
 		return awsQuery
 	}
 	return json11
@@ -489,7 +489,7 @@ func (rt *Router) readBody(r *http.Request) (body, raw []byte, _ *apierr.Error) 
 	if err != nil {
 		return nil, nil, apierr.New(apierr.Invalid, "IncompleteBody", "could not read the request body: %v", err)
 	}
-	switch enc := strings.TrimSpace(r.Header.Get("Content-Encoding")); {
+	switch enc := strings.TrimSpace(hget(r.Header, "Content-Encoding")); {
 	case enc == "" || strings.EqualFold(enc, "identity"):
 		return raw, raw, nil
 	case strings.EqualFold(enc, "gzip"):
@@ -542,7 +542,7 @@ func readLimited(rd io.Reader, limit, hint int64) ([]byte, error) {
 }
 
 func clientIP(r *http.Request) string {
-	if f := r.Header.Get("X-Forwarded-For"); f != "" {
+	if f := hget(r.Header, "X-Forwarded-For"); f != "" {
 		f, _, _ = strings.Cut(f, ",")
 		return strings.TrimSpace(f)
 	}
@@ -603,8 +603,8 @@ type formDecoder interface {
 
 // The codecs; they hold no state.
 var (
-	json10   codec = jsonCodec{version: "1.0"}
-	json11   codec = jsonCodec{version: "1.1"}
+	json10   codec = jsonCodec{version: "1.0", ctype: "application/x-amz-json-1.0"}
+	json11   codec = jsonCodec{version: "1.1", ctype: "application/x-amz-json-1.1"}
 	awsQuery codec = queryCodec{}
 	ec2Query codec = ec2Codec{}
 	cborRPC  codec = cborCodec{}
@@ -654,4 +654,13 @@ func (rt *Router) Call(ctx context.Context, service, op string, in any) (any, er
 		return nil, fmt.Errorf("awsproto: no operation %s.%s", service, op)
 	}
 	return o.Call(ctx, in)
+}
+
+// hget is Header.Get for a key already in canonical form (as servers store them), without
+// canonicalizing it again.
+func hget(h http.Header, canonicalKey string) string {
+	if v := h[canonicalKey]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }

@@ -44,8 +44,10 @@ const sigV4Algorithm = "AWS4-HMAC-SHA256"
 func ParseCredential(r *http.Request) Credential {
 	var c Credential
 	scope := ""
-	if auth := r.Header.Get("Authorization"); strings.HasPrefix(auth, sigV4Algorithm) {
-		for _, part := range strings.Split(auth[len(sigV4Algorithm):], ",") {
+	if auth := hget(r.Header, "Authorization"); strings.HasPrefix(auth, sigV4Algorithm) {
+		for rest := auth[len(sigV4Algorithm):]; rest != ""; {
+			var part string
+			part, rest, _ = strings.Cut(rest, ",")
 			k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
 			switch k {
 			case "Credential":
@@ -151,7 +153,7 @@ func verifySigV4(r *http.Request, cred Credential, body []byte, secret string, s
 	if cred.Presigned {
 		dateStr = query.Get("X-Amz-Date")
 	} else {
-		dateStr = r.Header.Get("X-Amz-Date")
+		dateStr = hget(r.Header, "X-Amz-Date")
 	}
 	signTime, err := time.Parse(amzDateFormat, dateStr)
 	if err != nil {
@@ -188,7 +190,7 @@ func verifySigV4(r *http.Request, cred Credential, body []byte, secret string, s
 		case "content-length":
 			req.ContentLength = r.ContentLength
 			if req.ContentLength <= 0 {
-				req.ContentLength, _ = strconv.ParseInt(r.Header.Get("Content-Length"), 10, 64)
+				req.ContentLength, _ = strconv.ParseInt(hget(r.Header, "Content-Length"), 10, 64)
 			}
 		default:
 			name := textproto.CanonicalMIMEHeaderKey(h)
@@ -220,7 +222,7 @@ func verifySigV4(r *http.Request, cred Credential, body []byte, secret string, s
 	}
 
 	u.RawQuery = r.URL.RawQuery
-	hash := r.Header.Get("X-Amz-Content-Sha256")
+	hash := hget(r.Header, "X-Amz-Content-Sha256")
 	if hash == "" {
 		hash = hashHex(body)
 	}
