@@ -323,3 +323,45 @@ func TestOrganizationTrail(t *testing.T) {
 		t.Errorf("member history: %d", n)
 	}
 }
+
+func TestDataEventsToEventBridge(t *testing.T) {
+	f := newFixture(t, cloudtrail.Options{})
+	ctx := context.Background()
+	var mu sync.Mutex
+	var got []eventbus.Event
+	f.bus.Subscribe(func(_ context.Context, e eventbus.Event) {
+		mu.Lock()
+		got = append(got, e)
+		mu.Unlock()
+	})
+	f.objs.CreateBucket(ctx, "src-bucket")
+	f.ct.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: "data", S3BucketName: "src-bucket"})
+	f.ct.PutEventSelectors(ctx, &cloudtrail.PutEventSelectorsInput{TrailName: "data", EventSelectors: []cloudtrail.EventSelector{{
+		ReadWriteType: "WriteOnly", IncludeManagementEvents: ptr(false),
+		DataResources: []cloudtrail.DataResource{{Type: "AWS::S3::Object", Values: []string{"arn:aws:s3:::src-bucket/app.zip"}}}}}})
+	f.ct.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: "data"})
+	alice := user("000000000000", "alice")
+	f.ct.RecordS3Object(alice, "PutObject", "src-bucket", "app.zip", nil)
+	f.ct.RecordS3Object(alice, "PutObject", "src-bucket", "other.zip", nil)
+	f.ct.RecordS3Object(alice, "GetObject", "src-bucket", "app.zip", nil)
+	f.ct.Flush(ctx)
+	mu.Lock()
+	defer mu.Unlock()
+	var s3 []map[string]any
+	for _, e := range got {
+		if e.Source == "aws.s3" {
+			var d map[string]any
+			json.Unmarshal(e.Detail, &d)
+			s3 = append(s3, d)
+		}
+	}
+	if len(s3) != 1 {
+		t.Fatalf("s3 events = %v", s3)
+	}
+	d := s3[0]
+	rp := d["requestParameters"].(map[string]any)
+	if d["eventName"] != "PutObject" || rp["key"] != "app.zip" || d["managementEvent"] != false || d["eventCategory"] != "Data" ||
+		d["userIdentity"].(map[string]any)["userName"] != "alice" {
+		t.Errorf("detail = %v", d)
+	}
+}
