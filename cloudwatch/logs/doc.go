@@ -11,8 +11,9 @@
 // Options.MaxStoredBytes bounds memory: past it the oldest events, across all streams, are
 // evicted. Retention is enforced on the platform clock: reads never return events older than
 // the group's retention and a sweep (every Options.RetentionSweep) frees them. Groups, streams,
-// filters and query definitions are in env.Store (durable with the durable store); events are
-// kept in memory only (deviation: they do not survive a restart).
+// filters and query definitions are in env.Store (durable with the durable store). Events are
+// served from memory; with Options.DurableEvents each accepted batch is also written to
+// env.Store and replayed by New, so they survive a restart on the durable store.
 //
 // # Operations (awsJson1_1, X-Amz-Target Logs_20140328.*)
 //

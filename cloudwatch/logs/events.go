@@ -164,6 +164,7 @@ func (s *Service) putLogEvents(ctx context.Context, in *PutLogEventsInput) (*Put
 			ts[i], msgs[i] = e.Timestamp, e.Message
 		}
 		added := st.data.append(ts, msgs, nowMs)
+		s.persistBatch(ctx, st, ts, msgs, nowMs)
 		if s.total.Add(added) > s.opts.MaxStoredBytes {
 			s.evict()
 		}

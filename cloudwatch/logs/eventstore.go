@@ -64,6 +64,15 @@ type streamData struct {
 	last    int64 // last event timestamp ever stored
 	lastIng int64 // last ingestion time
 	hasAny  bool
+	batches uint64 // persisted batch sequence
+}
+
+// nextBatch returns the sequence number of the next persisted batch.
+func (d *streamData) nextBatch() uint64 {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.batches++
+	return d.batches
 }
 
 // append stores a batch of events that arrived at ingest. msgs[i] has timestamp ts[i].

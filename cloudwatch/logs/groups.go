@@ -179,6 +179,7 @@ func (s *Service) deleteLogGroup(ctx context.Context, in *DeleteLogGroupInput) (
 	for name, st := range g.streams {
 		freed += st.data.stats().bytes
 		_ = s.streamsT.Delete(ctx, key+":"+name)
+		s.dropPersisted(ctx, st.rec, 0, true)
 	}
 	for name := range g.mfs {
 		_ = s.mfT.Delete(ctx, key+":"+name)

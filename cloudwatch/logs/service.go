@@ -43,6 +43,10 @@ type Options struct {
 	// RetentionSweep is how often expired events are dropped (0: every 10 minutes of the
 	// platform clock). Reads never return expired events, whatever the sweep interval.
 	RetentionSweep time.Duration
+	// DurableEvents also writes every accepted PutLogEvents batch to env.Store and replays
+	// them in New, so log events survive a restart on the durable store (the root sets it
+	// when the platform has a data directory).
+	DurableEvents bool
 	// QueryTimeout is how long a Logs Insights query may run before it times out (0: 60
 	// minutes, as AWS).
 	QueryTimeout time.Duration
@@ -133,6 +137,11 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	s.bgCtx, s.cancel = context.WithCancel(context.Background())
 	if err := s.load(context.Background()); err != nil {
 		return nil, err
+	}
+	if opts.DurableEvents {
+		if err := s.loadEvents(context.Background()); err != nil {
+			return nil, err
+		}
 	}
 	s.sweepMu.Lock()
 	s.sweep = env.Clock.AfterFunc(opts.RetentionSweep, s.sweepTick)
@@ -246,6 +255,7 @@ func (s *Service) Sweep() {
 	now := s.nowMillis()
 	type job struct {
 		d      *streamData
+		rec    streamRecord
 		cutoff int64
 	}
 	var jobs []job
@@ -256,12 +266,13 @@ func (s *Service) Sweep() {
 		}
 		cutoff := retentionCutoff(now, g.rec.RetentionInDays)
 		for _, st := range g.streams {
-			jobs = append(jobs, job{st.data, cutoff})
+			jobs = append(jobs, job{st.data, st.rec, cutoff})
 		}
 	}
 	s.mu.RUnlock()
 	for _, j := range jobs {
 		s.total.Add(-j.d.trimBefore(j.cutoff))
+		s.dropPersisted(context.Background(), j.rec, j.cutoff, false)
 	}
 	s.purgeQueries()
 }

@@ -116,6 +116,7 @@ func (s *Service) DeleteLogStream(ctx context.Context, in *DeleteLogStreamInput)
 		delete(g.streams, in.LogStreamName)
 		s.mu.Unlock()
 		s.total.Add(-st.data.stats().bytes)
+		s.dropPersisted(ctx, st.rec, 0, true)
 		if err := s.streamsT.Delete(ctx, st.rec.Scope+st.rec.Group+":"+st.rec.Name); err != nil && !isNotFound(err) {
 			return nil, apierr.Wrap(err, "An internal error occurred.")
 		}
