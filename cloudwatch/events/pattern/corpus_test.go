@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/devopsim/devopsim/cloudwatch/events/pattern"
@@ -81,4 +82,44 @@ func TestCorpus(t *testing.T) {
 		agree++
 	}
 	t.Logf("corpus agreement: %d/%d", agree, len(all))
+}
+
+// TestCorpusIndex puts every corpus pattern in one Index and checks, for every corpus event,
+// that the index finds exactly the patterns that match one by one (shared conditions and
+// anchors must not change a verdict).
+func TestCorpusIndex(t *testing.T) {
+	all := loadCorpus(t)
+	var ids []string
+	var ps []*pattern.Pattern
+	seen := map[string]bool{}
+	for _, tr := range all {
+		if seen[tr.Pattern] {
+			continue
+		}
+		seen[tr.Pattern] = true
+		if p, err := pattern.Compile(tr.Pattern); err == nil {
+			ids = append(ids, tr.ID)
+			ps = append(ps, p)
+		}
+	}
+	ix := pattern.NewIndex(ids, ps)
+	checked := 0
+	for _, tr := range all {
+		e, err := pattern.ParseEvent([]byte(tr.Event))
+		if err != nil {
+			continue
+		}
+		got := ix.Match(e, nil)
+		var want []string
+		for i, p := range ps {
+			if p.MatchEvent(e) {
+				want = append(want, ids[i])
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			t.Fatalf("%s: index %v, one by one %v", tr.ID, got, want)
+		}
+		checked++
+	}
+	t.Logf("%d patterns, %d events", len(ps), checked)
 }
