@@ -600,8 +600,9 @@ func (a *agent) hooks(event, arch string, spec *appspec.AppSpec) *Diagnostics {
 		})
 		out.lw.Flush()
 		errw.lw.Flush()
+		timedOut := res.TimedOut || sc.Timeout > 0 && res.Duration >= secondsDur(sc.Timeout) && a.ctx().Err() == nil
 		switch {
-		case res.TimedOut:
+		case timedOut:
 			return &Diagnostics{ErrorCode: "ScriptTimedOut", ScriptName: sc.Location, Message: "Script at specified location: " + sc.Location + " failed to complete in " + strconv.Itoa(sc.Timeout) + " seconds", LogTail: string(l.tail)}
 		case err != nil && a.ctx().Err() != nil:
 			return &Diagnostics{ErrorCode: "UnknownError", ScriptName: sc.Location, Message: "The deployment was stopped while the script was running.", LogTail: string(l.tail)}

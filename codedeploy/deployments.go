@@ -697,6 +697,9 @@ var errNoWrite = errors.New("read only")
 // deployment failed and the instance should be abandoned. Groups without a successful
 // deployment are skipped. ctx carries the account and region (core.Scope).
 func (s *Service) DeployToLaunchedInstance(ctx context.Context, asg, instanceID string) error {
+	if c, ok := identity.From(ctx); !ok || c.Account == "" {
+		ctx = identity.With(ctx, identity.Root(s.env.Account, s.env.Region))
+	}
 	groups, err := s.groups.All(ctx, scopeKey(ctx))
 	if err != nil {
 		return err

@@ -404,6 +404,9 @@ func (r *run) blueGreen(rec deploymentRecord, g groupRecord) outcome {
 
 	// 2. wait until traffic may be rerouted
 	if ro := bg.DeploymentReadyOption; ro.ActionOnTimeout == "STOP_DEPLOYMENT" {
+		r.mu.Lock()
+		r.waiting = "READY_WAIT" // before the status says Ready, so ContinueDeployment is accepted at once
+		r.mu.Unlock()
 		rec = r.update(func(d *deploymentRecord) { d.Info.Status = StatusReady })
 		s.setGroupLast(r.ctx, rec.Info, false)
 		r.stateEvent(rec.Info, g.Info, "READY")
@@ -465,6 +468,9 @@ func (r *run) blueGreen(rec deploymentRecord, g groupRecord) outcome {
 	// 4. the original fleet: keep it, or terminate it after the wait
 	term := bg.TerminateBlueInstancesOnDeploymentSuccess
 	if term.Action == "TERMINATE" && len(blueIDs) > 0 {
+		r.mu.Lock()
+		r.waiting = "TERMINATION_WAIT"
+		r.mu.Unlock()
 		r.update(func(d *deploymentRecord) { d.Info.InstanceTerminationWaitTimeStarted = true })
 		if w := time.Duration(term.TerminationWaitTimeInMinutes) * time.Minute; w > 0 {
 			r.wait("TERMINATION_WAIT", w)
@@ -477,6 +483,9 @@ func (r *run) blueGreen(rec deploymentRecord, g groupRecord) outcome {
 				return o
 			}
 		}
+		r.mu.Lock()
+		r.waiting = ""
+		r.mu.Unlock()
 		ctx := context.WithoutCancel(r.ctx)
 		var err error
 		if copied != "" {
@@ -727,7 +736,8 @@ func (r *run) finish(rec deploymentRecord, g groupRecord, o outcome) {
 		ApplicationName: rec.Info.ApplicationName, DeploymentGroupName: rec.Info.DeploymentGroupName,
 		Revision: prev, DeploymentConfigName: rec.Info.DeploymentConfigName,
 		IgnoreApplicationStopFailures: true, FileExistsBehavior: rec.Info.FileExistsBehavior,
-		AutoRollbackConfiguration: &AutoRollbackConfiguration{},
+		AutoRollbackConfiguration:  &AutoRollbackConfiguration{},
+		OverrideAlarmConfiguration: &AlarmConfiguration{}, // the alarm that stopped the deployment must not stop its rollback
 	}, createOpts{creator: "codeDeployRollback", rollbackOf: r.id})
 	if err != nil {
 		r.update(func(d *deploymentRecord) {
