@@ -4,7 +4,7 @@
 //
 //	go run ./examples/tour
 //
-// It needs git on PATH (and go, which the build runs).
+// It needs go on PATH: the build runs go vet and go test on the pushed application.
 package main
 
 import (
@@ -14,15 +14,22 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 	"github.com/aws/aws-sdk-go-v2/service/codecommit"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/config"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/devopsim/devopsim"
 	"github.com/devopsim/devopsim/devopsimtest"
@@ -49,7 +56,7 @@ phases:
       - go vet ./...
       - go test ./...
       - go build -o bin/hello .
-      - export APP_VERSION=$(git rev-parse --short HEAD 2>/dev/null || echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-7)
+      - export APP_VERSION=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-7)
 artifacts:
   files: [bin/hello, appspec.yml, scripts/*]
 `,
@@ -91,36 +98,15 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	cloneURL := aws.ToString(repo.RepositoryMetadata.CloneUrlHttp)
 	step("codecommit CreateRepository: %s", cloneURL)
-	work, err := os.MkdirTemp("", "devopsim-tour-")
+	head, err := pushApp(ctx, cloneURL)
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(work)
-	for name, body := range app {
-		if err := os.WriteFile(filepath.Join(work, name), []byte(body), 0o644); err != nil {
-			return err
-		}
-	}
-	git := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "user.name=Tour", "-c", "user.email=tour@example.com", "-c", "init.defaultBranch=main"}, args...)...)
-		cmd.Dir = work
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			return "", fmt.Errorf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return strings.TrimSpace(string(out)), nil
-	}
-	for _, args := range [][]string{{"init", "-q"}, {"add", "."}, {"commit", "-q", "-m", "first version"}, {"push", "-q", cloneURL, "HEAD:refs/heads/main"}} {
-		if _, err := git(args...); err != nil {
-			return err
-		}
-	}
-	head, _ := git("rev-parse", "HEAD")
 	branch, err := codecommit.NewFromConfig(cfg).GetBranch(ctx, &codecommit.GetBranchInput{RepositoryName: aws.String("hello"), BranchName: aws.String("main")})
 	if err != nil {
 		return err
 	}
-	step("git push: main is at %s on the server (local HEAD %s)", short(aws.ToString(branch.Branch.CommitId)), short(head))
+	step("git push (go-git client): main is at %s on the server (local HEAD %s)", short(aws.ToString(branch.Branch.CommitId)), short(head))
 
 	// CodeBuild: build and test the pushed commit, for real.
 	build := cb.NewFromConfig(cfg)
@@ -157,6 +143,46 @@ func run(ctx context.Context, w io.Writer) error {
 		step("artifact: %s", done.Artifacts.Location)
 	}
 	return nil
+}
+
+// pushApp commits the application into a fresh in-memory repository and pushes it to url
+// with go-git, the way `git push URL HEAD:main` would with the git command.
+func pushApp(ctx context.Context, url string) (string, error) {
+	repo, err := git.Init(memory.NewStorage(), memfs.New())
+	if err != nil {
+		return "", err
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, 0, len(app))
+	for name := range app {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := util.WriteFile(wt.Filesystem, name, []byte(app[name]), 0o644); err != nil {
+			return "", err
+		}
+		if _, err := wt.Add(name); err != nil {
+			return "", err
+		}
+	}
+	sig := &object.Signature{Name: "Tour", Email: "tour@example.com", When: time.Now()}
+	head, err := wt.Commit("first version", &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return "", err
+	}
+	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{url}}); err != nil {
+		return "", err
+	}
+	// git.Init names the first branch master; the server calls it main.
+	err = repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{"refs/heads/master:refs/heads/main"}})
+	if err != nil {
+		return "", fmt.Errorf("git push: %w", err)
+	}
+	return head.String(), nil
 }
 
 func short(commit string) string {
