@@ -16,15 +16,27 @@ import (
 // MaxLookupResults is the largest page LookupEvents returns (AWS's limit).
 const MaxLookupResults = 50
 
-var lookupKeys = map[string]int{
-	"EventName":    attrEventName,
-	"Username":     attrUsername,
-	"ResourceType": attrResourceType,
-	"ResourceName": attrResourceName,
-	"EventSource":  attrEventSource,
-	"AccessKeyId":  attrAccessKeyID,
-	"ReadOnly":     attrReadOnly,
-	"EventId":      -1,
+// lookupKey maps a lookup attribute key to its index (-1: EventId).
+func lookupKey(k string) (int, bool) {
+	switch k {
+	case "EventName":
+		return attrEventName, true
+	case "Username":
+		return attrUsername, true
+	case "ResourceType":
+		return attrResourceType, true
+	case "ResourceName":
+		return attrResourceName, true
+	case "EventSource":
+		return attrEventSource, true
+	case "AccessKeyId":
+		return attrAccessKeyID, true
+	case "ReadOnly":
+		return attrReadOnly, true
+	case "EventId":
+		return -1, true
+	}
+	return 0, false
 }
 
 // LookupEvents returns the management events (or, with EventCategory "insight", the Insights
@@ -94,7 +106,7 @@ func (s *Service) lookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 	}
 	if len(in.LookupAttributes) == 1 {
 		a := in.LookupAttributes[0]
-		idx, ok := lookupKeys[a.AttributeKey]
+		idx, ok := lookupKey(a.AttributeKey)
 		if !ok {
 			return nil, ErrInvalidLookupAttrs.With("Lookup attribute key %q is not valid.", a.AttributeKey)
 		}

@@ -244,16 +244,19 @@ const hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 // maxBlob is the largest []byte member recorded as is; longer ones are replaced by a note.
 const maxBlob = 1024
 
-var marshalers = json.MarshalToFunc(func(enc *jsontext.Encoder, b []byte) error {
-	if len(b) <= maxBlob {
-		return errors.ErrUnsupported
-	}
-	return enc.WriteToken(jsontext.String("<" + itoa(len(b)) + " bytes omitted>"))
-})
+// marshalOptions make large []byte members a note.
+func marshalOptions() json.Options {
+	return json.JoinOptions(json.Deterministic(true), json.WithMarshalers(json.MarshalToFunc(func(enc *jsontext.Encoder, b []byte) error {
+		if len(b) <= maxBlob {
+			return errors.ErrUnsupported
+		}
+		return enc.WriteToken(jsontext.String("<" + itoa(len(b)) + " bytes omitted>"))
+	})))
+}
 
 // marshal renders v as requestParameters/responseElements, secrets redacted.
 func (s *Service) marshal(v any) []byte {
-	b, err := json.Marshal(v, json.Deterministic(true), json.WithMarshalers(marshalers))
+	b, err := json.Marshal(v, s.jsonOpts)
 	if err != nil || len(b) == 0 || string(b) == "null" {
 		return nil
 	}
@@ -267,7 +270,7 @@ func (s *Service) marshal(v any) []byte {
 }
 
 // secretWords are the (lower-case) parts of member names whose values AWS hides.
-var secretWords = [...]string{"password", "secret", "privatekey", "keymaterial", "passphrase", "sessiontoken", "oauthtoken", "authtoken", "securestring"}
+const secretWordList = "password secret privatekey keymaterial passphrase sessiontoken oauthtoken authtoken securestring"
 
 // mightHoldSecret reports whether b contains any secret word, ignoring ASCII case.
 func mightHoldSecret(b []byte) bool {
@@ -276,7 +279,7 @@ func mightHoldSecret(b []byte) bool {
 		if c != 'p' && c != 's' && c != 'k' && c != 'o' && c != 'a' {
 			continue
 		}
-		for _, w := range secretWords {
+		for w := range strings.SplitSeq(secretWordList, " ") {
 			if w[0] == c && hasPrefixFold(b[i:], w) {
 				return true
 			}
@@ -308,8 +311,8 @@ func isSecretName(k string) bool {
 	if strings.HasSuffix(l, "arn") || strings.HasSuffix(l, "id") || strings.HasSuffix(l, "name") || strings.HasSuffix(l, "type") {
 		return false
 	}
-	for _, w := range secretWords[:len(secretWords)-1] {
-		if strings.Contains(l, w) {
+	for w := range strings.SplitSeq(secretWordList, " ") {
+		if w != "securestring" && strings.Contains(l, w) {
 			return true
 		}
 	}
@@ -359,11 +362,11 @@ func redactValue(v any) any {
 }
 
 // readOnlyPrefixes are the operation-name prefixes of read-only calls.
-var readOnlyPrefixes = [...]string{"Get", "List", "Describe", "BatchGet", "BatchDescribe", "Lookup", "Head", "Search", "Filter", "Select", "Validate", "Test", "Estimate", "Preview", "GitPull", "Query"}
+const readOnlyPrefixes = "Get List Describe BatchGet BatchDescribe Lookup Head Search Filter Select Validate Test Estimate Preview GitPull Query"
 
 // isReadOnly classifies an operation by its name, as AWS's readOnly field does.
 func isReadOnly(op string) bool {
-	for _, p := range readOnlyPrefixes {
+	for p := range strings.SplitSeq(readOnlyPrefixes, " ") {
 		if len(op) >= len(p) && op[:len(p)] == p {
 			if len(op) == len(p) {
 				return true

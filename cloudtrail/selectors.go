@@ -258,12 +258,22 @@ func fieldMatch(f *AdvancedFieldSelector, v string) bool {
 	return true
 }
 
-var advancedFields = map[string]bool{
-	"eventCategory": true, "readOnly": true, "eventName": true, "eventSource": true, "eventType": true,
-	"errorCode": true, "userIdentity.arn": true, "resources.type": true, "resources.ARN": true,
+func advancedField(f string) bool {
+	switch f {
+	case "eventCategory", "readOnly", "eventName", "eventSource", "eventType", "errorCode", "userIdentity.arn",
+		"resources.type", "resources.ARN":
+		return true
+	}
+	return false
 }
 
-var dataResourceTypes = map[string]bool{"AWS::S3::Object": true, "AWS::Lambda::Function": true, "AWS::DynamoDB::Table": true}
+func dataResourceType(t string) bool {
+	switch t {
+	case "AWS::S3::Object", "AWS::Lambda::Function", "AWS::DynamoDB::Table":
+		return true
+	}
+	return false
+}
 
 func validateSelectors(in *PutEventSelectorsInput) error {
 	if len(in.EventSelectors) > 0 && len(in.AdvancedEventSelectors) > 0 {
@@ -283,7 +293,7 @@ func validateSelectors(in *PutEventSelectorsInput) error {
 			return ErrInvalidEventSelectors.With("Value %s for ReadWriteType is invalid.", sel.ReadWriteType)
 		}
 		for _, dr := range sel.DataResources {
-			if !dataResourceTypes[dr.Type] {
+			if !dataResourceType(dr.Type) {
 				return ErrInvalidEventSelectors.With("Value %s for DataResources.Type is invalid.", dr.Type)
 			}
 			for _, v := range dr.Values {
@@ -304,7 +314,7 @@ func validateSelectors(in *PutEventSelectorsInput) error {
 		}
 		hasCat := false
 		for _, f := range sel.FieldSelectors {
-			if !advancedFields[f.Field] {
+			if !advancedField(f.Field) {
 				return ErrInvalidEventSelectors.With("Field %s is not a valid advanced event selector field.", f.Field)
 			}
 			n := len(f.Equals) + len(f.StartsWith) + len(f.EndsWith) + len(f.NotEquals) + len(f.NotStartsWith) + len(f.NotEndsWith)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-json-experiment/json"
+
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/core"
@@ -99,14 +101,15 @@ type Service struct {
 	keys    *store.Table[keyRecord]
 
 	// recorder
-	pmu     sync.Mutex
-	pending []rawCall
-	spare   []rawCall
-	closed  bool
-	procMu  sync.Mutex // serializes processing
-	hist    *history
-	interns interner
-	plans   sync.Map // reflect.Type -> *plan
+	pmu      sync.Mutex
+	pending  []rawCall
+	spare    []rawCall
+	closed   bool
+	procMu   sync.Mutex // serializes processing
+	hist     *history
+	interns  interner
+	plans    sync.Map // reflect.Type -> *plan
+	jsonOpts json.Options
 
 	idPrefix string // event IDs are idPrefix + 12 hex digits of the record position
 
@@ -177,6 +180,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		bufs:     map[string]*trailBuf{},
 		org:      opts.Organization,
 		signer:   opts.SigningKey,
+		jsonOpts: marshalOptions(),
 		wake:     make(chan struct{}, 1),
 		flush:    make(chan flushReq),
 		stop:     make(chan struct{}),
