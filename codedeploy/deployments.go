@@ -600,12 +600,11 @@ func (s *Service) tagged(ctx context.Context, arn string, fn func(tags *[]Tag) e
 	if !strings.HasPrefix(arn, "arn:") || !strings.Contains(arn, ":codedeploy:") {
 		return ErrInvalidArn.With("Invalid ARN: %s", arn)
 	}
-	res := arn[strings.LastIndex(arn, ":")+1:]
-	parts := strings.SplitN(arn, ":", 7)
-	if len(parts) < 7 {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
 		return ErrInvalidArn.With("Invalid ARN: %s", arn)
 	}
-	res = parts[6]
+	res := parts[5]
 	switch {
 	case strings.HasPrefix(res, "application:"):
 		_, err := s.apps.Update(ctx, appKey(ctx, strings.TrimPrefix(res, "application:")), func(r *appRecord) error { return fn(&r.Tags) })
