@@ -1,0 +1,630 @@
+package ec2sim
+
+import (
+	"context"
+
+	"encoding/base64"
+	"fmt"
+	"github.com/devopsim/devopsim/apierr"
+	"slices"
+	"strings"
+)
+
+func instanceFilter(r *instanceRecord) func(name string) ([]string, bool) {
+	return func(name string) ([]string, bool) {
+		switch name {
+		case "instance-id":
+			return []string{r.InstanceID}, true
+		case "instance-state-name":
+			return []string{r.State.Name}, true
+		case "instance-state-code":
+			return []string{fmt.Sprint(r.State.Code)}, true
+		case "image-id":
+			return []string{r.ImageID}, true
+		case "instance-type":
+			return []string{r.InstanceType}, true
+		case "vpc-id":
+			return []string{r.VpcID}, true
+		case "subnet-id":
+			return []string{r.SubnetID}, true
+		case "availability-zone":
+			return []string{r.Placement.AvailabilityZone}, true
+		case "private-ip-address", "network-interface.addresses.private-ip-address":
+			return []string{r.PrivateIpAddress}, true
+		case "ip-address":
+			return []string{r.PublicIpAddress}, true
+		case "private-dns-name":
+			return []string{r.PrivateDnsName}, true
+		case "dns-name":
+			return []string{r.PublicDnsName}, true
+		case "key-name":
+			return []string{r.KeyName}, true
+		case "reservation-id":
+			return []string{r.ReservationID}, true
+		case "owner-id":
+			return []string{r.Account}, true
+		case "architecture":
+			return []string{r.Architecture}, true
+		case "launch-index":
+			return []string{fmt.Sprint(r.AmiLaunchIndex)}, true
+		case "client-token":
+			return []string{r.ClientToken}, true
+		case "root-device-type":
+			return []string{r.RootDeviceType}, true
+		case "iam-instance-profile.arn":
+			if r.IamInstanceProfile == nil {
+				return nil, true
+			}
+			return []string{r.IamInstanceProfile.Arn}, true
+		case "instance.group-id", "group-id":
+			var out []string
+			for _, g := range r.SecurityGroups {
+				out = append(out, g.GroupID)
+			}
+			return out, true
+		case "instance.group-name", "group-name":
+			var out []string
+			for _, g := range r.SecurityGroups {
+				out = append(out, g.GroupName)
+			}
+			return out, true
+		case "metadata-options.http-tokens":
+			if r.MetadataOptions == nil {
+				return nil, true
+			}
+			return []string{r.MetadataOptions.HttpTokens}, true
+		}
+		return tagFilter(name, r.Tags)
+	}
+}
+
+// DescribeInstances lists instances, grouped by reservation, with EC2's filters
+// (instance-state-name, instance-id, tag:<key>, tag-key, tag-value, image-id, instance-type,
+// vpc-id, subnet-id, availability-zone, private-ip-address, ...) and pagination.
+func (s *Service) DescribeInstances(ctx context.Context, in *DescribeInstancesInput) (*DescribeInstancesOutput, error) {
+	return dispatchDo(ctx, s, "DescribeInstances", in, s.describeInstances)
+}
+
+func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesInput) (*DescribeInstancesOutput, error) {
+	limit, err := pageLimit(in.MaxResults, 5, 1000)
+	if err != nil {
+		return nil, err
+	}
+	if limit > 0 && len(in.InstanceIDs) > 0 {
+		return nil, ErrInvalidParameterCombo.With("The parameter instancesSet cannot be used with the parameter maxResults")
+	}
+	if err := validateFilters(in.Filters); err != nil {
+		return nil, err
+	}
+	after, err := decodeToken(in.NextToken)
+	if err != nil {
+		return nil, err
+	}
+	s.purge(ctx)
+	if len(in.InstanceIDs) > 0 {
+		if _, err := s.instancesByID(ctx, in.InstanceIDs); err != nil {
+			return nil, err
+		}
+	}
+	sc := scope(ctx)
+	s.mu.Lock()
+	recs := make([]*instanceRecord, 0, len(s.order))
+	for _, id := range s.order {
+		if r := s.inst[id]; r.Scope == sc {
+			recs = append(recs, r)
+		}
+	}
+	s.mu.Unlock()
+	start := 0
+	if after != "" {
+		start = -1
+		for i, r := range recs {
+			if r.InstanceID == after {
+				start = i + 1
+				break
+			}
+		}
+		if start < 0 {
+			return nil, ErrInvalidNextToken.With("The token '%s' is invalid.", in.NextToken)
+		}
+	}
+	var ids map[string]bool
+	if len(in.InstanceIDs) > 0 {
+		ids = map[string]bool{}
+		for _, id := range in.InstanceIDs {
+			ids[id] = true
+		}
+	}
+	out := &DescribeInstancesOutput{Reservations: []Reservation{}}
+	byRes := map[string]int{}
+	count := 0
+	for i := start; i < len(recs); i++ {
+		r := recs[i]
+		if ids != nil && !ids[r.InstanceID] {
+			continue
+		}
+		ok, err := matchFilters(in.Filters, instanceFilter(r))
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if limit > 0 && count == limit {
+			out.NextToken = encodeToken(recs[i-1].InstanceID)
+			for j := i - 1; j >= 0; j-- { // the last one returned
+				if recs[j].InstanceID == lastInstance(out) {
+					out.NextToken = encodeToken(recs[j].InstanceID)
+					break
+				}
+			}
+			break
+		}
+		count++
+		idx, ok := byRes[r.ReservationID]
+		if !ok {
+			idx = len(out.Reservations)
+			byRes[r.ReservationID] = idx
+			out.Reservations = append(out.Reservations, Reservation{ReservationID: r.ReservationID, OwnerID: r.Account, Groups: []GroupIdentifier{}})
+		}
+		out.Reservations[idx].Instances = append(out.Reservations[idx].Instances, r.Instance)
+	}
+	return out, nil
+}
+
+func lastInstance(out *DescribeInstancesOutput) string {
+	last := ""
+	for _, res := range out.Reservations {
+		for _, in := range res.Instances {
+			last = in.InstanceID
+		}
+	}
+	return last
+}
+
+// DescribeInstanceStatus reports status checks: "initializing" until the instance's boot
+// (user data) finished, then "ok". Only running instances unless IncludeAllInstances.
+func (s *Service) DescribeInstanceStatus(ctx context.Context, in *DescribeInstanceStatusInput) (*DescribeInstanceStatusOutput, error) {
+	return dispatchDo(ctx, s, "DescribeInstanceStatus", in, func(ctx context.Context, in *DescribeInstanceStatusInput) (*DescribeInstanceStatusOutput, error) {
+		limit, err := pageLimit(in.MaxResults, 5, 1000)
+		if err != nil {
+			return nil, err
+		}
+		if limit > 0 && len(in.InstanceIDs) > 0 {
+			return nil, ErrInvalidParameterCombo.With("The parameter instancesSet cannot be used with the parameter maxResults")
+		}
+		after, err := decodeToken(in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		var recs []*instanceRecord
+		if len(in.InstanceIDs) > 0 {
+			if recs, err = s.instancesByID(ctx, in.InstanceIDs); err != nil {
+				return nil, err
+			}
+		} else {
+			sc := scope(ctx)
+			s.mu.Lock()
+			for _, id := range s.order {
+				if r := s.inst[id]; r.Scope == sc {
+					recs = append(recs, r)
+				}
+			}
+			s.mu.Unlock()
+		}
+		out := &DescribeInstanceStatusOutput{InstanceStatuses: []InstanceStatus{}}
+		passed := after == ""
+		for _, r := range recs {
+			if !passed {
+				passed = r.InstanceID == after
+				continue
+			}
+			if r.State.Name != "running" && !in.IncludeAllInstances {
+				continue
+			}
+			st := InstanceStatus{InstanceID: r.InstanceID, AvailabilityZone: r.Placement.AvailabilityZone, InstanceState: r.State}
+			switch {
+			case r.State.Name != "running":
+				st.InstanceStatus = InstanceStatusSummary{Status: "not-applicable", Details: []InstanceStatusDetails{}}
+				st.SystemStatus = InstanceStatusSummary{Status: "not-applicable", Details: []InstanceStatusDetails{}}
+			case !r.Booted:
+				st.InstanceStatus = InstanceStatusSummary{Status: "initializing", Details: []InstanceStatusDetails{{Name: "reachability", Status: "initializing"}}}
+				st.SystemStatus = InstanceStatusSummary{Status: "initializing", Details: []InstanceStatusDetails{{Name: "reachability", Status: "initializing"}}}
+			default:
+				st.InstanceStatus = InstanceStatusSummary{Status: "ok", Details: []InstanceStatusDetails{{Name: "reachability", Status: "passed"}}}
+				st.SystemStatus = InstanceStatusSummary{Status: "ok", Details: []InstanceStatusDetails{{Name: "reachability", Status: "passed"}}}
+			}
+			ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+				switch name {
+				case "instance-state-name":
+					return []string{r.State.Name}, true
+				case "instance-state-code":
+					return []string{fmt.Sprint(r.State.Code)}, true
+				case "availability-zone":
+					return []string{r.Placement.AvailabilityZone}, true
+				case "instance-status.status":
+					return []string{st.InstanceStatus.Status}, true
+				case "system-status.status":
+					return []string{st.SystemStatus.Status}, true
+				case "instance-status.reachability", "system-status.reachability":
+					if len(st.InstanceStatus.Details) == 0 {
+						return nil, true
+					}
+					return []string{st.InstanceStatus.Details[0].Status}, true
+				}
+				return nil, false
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if limit > 0 && len(out.InstanceStatuses) == limit {
+				out.NextToken = encodeToken(out.InstanceStatuses[limit-1].InstanceID)
+				break
+			}
+			out.InstanceStatuses = append(out.InstanceStatuses, st)
+		}
+		return out, nil
+	})
+}
+
+// GetConsoleOutput returns the last 64 KiB of the instance's console (boot messages and
+// cloud-init output, user-data output included), base64 encoded.
+func (s *Service) GetConsoleOutput(ctx context.Context, in *GetConsoleOutputInput) (*GetConsoleOutputOutput, error) {
+	return dispatchDo(ctx, s, "GetConsoleOutput", in, func(ctx context.Context, in *GetConsoleOutputInput) (*GetConsoleOutputOutput, error) {
+		if in.InstanceID == "" {
+			return nil, ErrMissingParameter.With("The request must contain the parameter InstanceId")
+		}
+		if _, err := s.instance(ctx, in.InstanceID); err != nil {
+			return nil, err
+		}
+		s.mu.Lock()
+		h := s.hosts[in.InstanceID]
+		s.mu.Unlock()
+		out := &GetConsoleOutputOutput{InstanceID: in.InstanceID, Timestamp: s.clk.Now().UTC()}
+		if h != nil {
+			if b := h.Console(); len(b) > 0 {
+				out.Output = base64.StdEncoding.EncodeToString(b)
+			}
+		}
+		return out, nil
+	})
+}
+
+// DescribeInstanceAttribute answers instanceType, userData and disableApiTermination.
+func (s *Service) DescribeInstanceAttribute(ctx context.Context, in *DescribeInstanceAttributeInput) (*DescribeInstanceAttributeOutput, error) {
+	return dispatchDo(ctx, s, "DescribeInstanceAttribute", in, func(ctx context.Context, in *DescribeInstanceAttributeInput) (*DescribeInstanceAttributeOutput, error) {
+		r, err := s.instance(ctx, in.InstanceID)
+		if err != nil {
+			return nil, err
+		}
+		out := &DescribeInstanceAttributeOutput{InstanceID: r.InstanceID}
+		switch in.Attribute {
+		case "instanceType":
+			out.InstanceType = &AttributeValue{Value: r.InstanceType}
+		case "userData":
+			out.UserData = &AttributeValue{Value: r.UserData}
+		case "disableApiTermination":
+			out.DisableApiTermination = &AttributeBooleanValue{Value: r.DisableApiTermination}
+		default:
+			return nil, ErrInvalidParameterValue.With("Value (%s) for parameter attribute is invalid. Unknown attribute.", in.Attribute)
+		}
+		return out, nil
+	})
+}
+
+// ModifyInstanceAttribute changes instanceType or userData (instance stopped) or
+// disableApiTermination.
+func (s *Service) ModifyInstanceAttribute(ctx context.Context, in *ModifyInstanceAttributeInput) (*ModifyInstanceAttributeOutput, error) {
+	return dispatchDo(ctx, s, "ModifyInstanceAttribute", in, func(ctx context.Context, in *ModifyInstanceAttributeInput) (*ModifyInstanceAttributeOutput, error) {
+		r, err := s.instance(ctx, in.InstanceID)
+		if err != nil {
+			return nil, err
+		}
+		switch in.Attribute {
+		case "instanceType":
+			in.InstanceType = &AttributeValue{Value: in.Value}
+		case "userData":
+			in.UserData = &BlobAttributeValue{Value: []byte(in.Value)}
+		case "disableApiTermination":
+			in.DisableApiTermination = &AttributeBooleanValue{Value: strings.EqualFold(in.Value, "true")}
+		case "":
+		default:
+			return nil, ErrInvalidParameterValue.With("Value (%s) for parameter attribute is invalid. Unknown attribute.", in.Attribute)
+		}
+		if in.InstanceType == nil && in.UserData == nil && in.DisableApiTermination == nil {
+			return nil, ErrMissingParameter.With("No attributes specified.")
+		}
+		if (in.InstanceType != nil || in.UserData != nil) && r.State.Name != "stopped" {
+			return nil, ErrIncorrectInstanceState.With("The instance '%s' is not in the 'stopped' state.", r.InstanceID)
+		}
+		if in.InstanceType != nil && !knownInstanceType(in.InstanceType.Value) {
+			return nil, ErrInvalidParameterValue.With("Invalid value '%s' for InstanceType.", in.InstanceType.Value)
+		}
+		if in.UserData != nil && len(in.UserData.Value) > MaxUserData {
+			return nil, ErrInvalidParameterValue.With("User data is limited to 16384 bytes")
+		}
+		_, err = s.update(ctx, r.InstanceID, func(x *instanceRecord) error {
+			if in.InstanceType != nil {
+				x.InstanceType = in.InstanceType.Value
+			}
+			if in.UserData != nil {
+				x.UserData = base64.StdEncoding.EncodeToString(in.UserData.Value)
+			}
+			if in.DisableApiTermination != nil {
+				x.DisableApiTermination = in.DisableApiTermination.Value
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		if h, ok := s.MachineOf(r.InstanceID); ok {
+			nr, _ := s.rec(r.InstanceID)
+			h.SetMetadata(metadataOf(nr))
+		}
+		return &ModifyInstanceAttributeOutput{}, nil
+	})
+}
+
+// Tags
+
+func resourceType(id string) string {
+	switch {
+	case strings.HasPrefix(id, "i-"):
+		return "instance"
+	case strings.HasPrefix(id, "ami-"):
+		return "image"
+	case strings.HasPrefix(id, "lt-"):
+		return "launch-template"
+	case strings.HasPrefix(id, "vpc-"):
+		return "vpc"
+	case strings.HasPrefix(id, "subnet-"):
+		return "subnet"
+	case strings.HasPrefix(id, "sg-"):
+		return "security-group"
+	}
+	return ""
+}
+
+// editTags applies fn to the tags of each resource.
+func (s *Service) editTags(ctx context.Context, ids []string, fn func([]Tag) ([]Tag, error)) error {
+	if len(ids) == 0 {
+		return ErrMissingParameter.With("The request must contain the parameter resourceIdSet")
+	}
+	sc := scope(ctx)
+	_, region := scopeParts(ctx)
+	// Validate every id first so a bad one changes nothing.
+	for _, id := range ids {
+		var err error
+		switch resourceType(id) {
+		case "instance":
+			_, err = s.instance(ctx, id)
+		case "image":
+			_, err = s.ownImage(ctx, id)
+		case "launch-template":
+			_, err = s.template(ctx, id, "")
+		case "vpc":
+			if _, e := s.vpcs.Get(ctx, sc+id); e != nil {
+				err = ErrVpcNotFound.With("The vpc ID '%s' does not exist", id)
+			}
+		case "subnet":
+			_, err = s.subnet(ctx, id)
+		case "security-group":
+			_, err = s.groupByIDOrName(ctx, id, "")
+		default:
+			err = ErrInvalidID.With("The ID '%s' is not valid", id)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	for _, id := range ids {
+		var err error
+		switch resourceType(id) {
+		case "instance":
+			var r *instanceRecord
+			r, err = s.update(ctx, id, func(x *instanceRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+			if err == nil {
+				if h, ok := s.MachineOf(id); ok {
+					h.SetTags(tagsToMap(r.Tags))
+				}
+			}
+		case "image":
+			_, err = s.images.Update(ctx, imageKey(region, id), func(x *imageRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "launch-template":
+			_, err = s.templates.Update(ctx, sc+id, func(x *templateRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "vpc":
+			_, err = s.vpcs.Update(ctx, sc+id, func(x *vpcRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "subnet":
+			_, err = s.subnets.Update(ctx, sc+id, func(x *subnetRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "security-group":
+			_, err = s.groups.Update(ctx, sc+id, func(x *groupRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CreateTags adds or overwrites tags on instances, images, launch templates, VPCs, subnets
+// and security groups.
+func (s *Service) CreateTags(ctx context.Context, in *CreateTagsInput) (*CreateTagsOutput, error) {
+	return dispatchDo(ctx, s, "CreateTags", in, s.createTags)
+}
+
+func (s *Service) createTags(ctx context.Context, in *CreateTagsInput) (*CreateTagsOutput, error) {
+	if len(in.Tags) == 0 {
+		return nil, ErrMissingParameter.With("The request must contain the parameter tagSet")
+	}
+	if err := validateTags(in.Tags, internalCaller(ctx)); err != nil {
+		return nil, err
+	}
+	if in.DryRun {
+		return nil, ErrDryRun
+	}
+	err := s.editTags(ctx, in.Resources, func(tags []Tag) ([]Tag, error) {
+		m := tagsToMap(tags)
+		for _, t := range in.Tags {
+			m[t.Key] = t.Value
+		}
+		if len(m) > 50 {
+			return nil, apierr.New(apierr.Invalid, "TagLimitExceeded", "The maximum number of tags per resource is 50")
+		}
+		return mapToTags(m), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CreateTagsOutput{}, nil
+}
+
+// DeleteTags removes tags; a tag given without a value is removed whatever its value, with a
+// value only if it matches; no tags removes all.
+func (s *Service) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*DeleteTagsOutput, error) {
+	return dispatchDo(ctx, s, "DeleteTags", in, func(ctx context.Context, in *DeleteTagsInput) (*DeleteTagsOutput, error) {
+		if in.DryRun {
+			return nil, ErrDryRun
+		}
+		err := s.editTags(ctx, in.Resources, func(tags []Tag) ([]Tag, error) {
+			if len(in.Tags) == 0 {
+				return nil, nil
+			}
+			return slices.DeleteFunc(slices.Clone(tags), func(t Tag) bool {
+				for _, d := range in.Tags {
+					if d.Key == t.Key && (d.Value == "" || d.Value == t.Value) {
+						return true
+					}
+				}
+				return false
+			}), nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &DeleteTagsOutput{}, nil
+	})
+}
+
+// DescribeTags lists tags of the caller's resources (filters resource-id, resource-type, key,
+// value).
+func (s *Service) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*DescribeTagsOutput, error) {
+	return dispatchDo(ctx, s, "DescribeTags", in, func(ctx context.Context, in *DescribeTagsInput) (*DescribeTagsOutput, error) {
+		limit, err := pageLimit(in.MaxResults, 5, 1000)
+		if err != nil {
+			return nil, err
+		}
+		after, err := decodeToken(in.NextToken)
+		if err != nil {
+			return nil, err
+		}
+		sc := scope(ctx)
+		account, region := scopeParts(ctx)
+		var all []TagDescription
+		add := func(id string, tags []Tag) {
+			for _, t := range tags {
+				all = append(all, TagDescription{ResourceID: id, ResourceType: resourceType(id), Key: t.Key, Value: t.Value})
+			}
+		}
+		s.mu.Lock()
+		for _, id := range s.order {
+			if r := s.inst[id]; r.Scope == sc {
+				add(id, r.Tags)
+			}
+		}
+		s.mu.Unlock()
+		ims, _ := s.images.All(ctx, region+"/")
+		for _, im := range ims {
+			if im.OwnerID == account {
+				add(im.ImageID, im.Tags)
+			}
+		}
+		lts, _ := s.templates.All(ctx, sc)
+		for _, t := range lts {
+			add(t.LaunchTemplateID, t.Tags)
+		}
+		vs, _ := s.vpcs.All(ctx, sc)
+		for _, v := range vs {
+			add(v.VpcID, v.Tags)
+		}
+		ss, _ := s.subnets.All(ctx, sc)
+		for _, v := range ss {
+			add(v.SubnetID, v.Tags)
+		}
+		gs, _ := s.groups.All(ctx, sc)
+		for _, v := range gs {
+			add(v.GroupID, v.Tags)
+		}
+		slices.SortFunc(all, func(a, b TagDescription) int {
+			if c := strings.Compare(a.ResourceID, b.ResourceID); c != 0 {
+				return c
+			}
+			return strings.Compare(a.Key, b.Key)
+		})
+		out := &DescribeTagsOutput{Tags: []TagDescription{}}
+		for _, t := range all {
+			if after != "" && t.ResourceID+"\x00"+t.Key <= after {
+				continue
+			}
+			ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+				switch name {
+				case "resource-id":
+					return []string{t.ResourceID}, true
+				case "resource-type":
+					return []string{t.ResourceType}, true
+				case "key", "tag-key":
+					return []string{t.Key}, true
+				case "value", "tag-value":
+					return []string{t.Value}, true
+				}
+				if k, ok := strings.CutPrefix(name, "tag:"); ok {
+					if t.Key == k {
+						return []string{t.Value}, true
+					}
+					return nil, true
+				}
+				return nil, false
+			})
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+			if limit > 0 && len(out.Tags) == limit {
+				l := out.Tags[limit-1]
+				out.NextToken = encodeToken(l.ResourceID + "\x00" + l.Key)
+				break
+			}
+			out.Tags = append(out.Tags, t)
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,586 @@
+package ec2sim
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/devopsim/devopsim/apierr"
+	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/store"
+)
+
+type vpcRecord struct {
+	Vpc
+}
+
+type subnetRecord struct {
+	Subnet
+	NextIP int `json:"nextIP"`
+}
+
+type groupRecord struct {
+	SecurityGroup
+}
+
+// Zones returns the availability zones of a region (six in us-east-1, three elsewhere).
+func Zones(region string) []string {
+	n := 3
+	if region == "us-east-1" {
+		n = 6
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = region + string(rune('a'+i))
+	}
+	return out
+}
+
+func zoneID(region string, i int) string {
+	parts := strings.Split(region, "-")
+	short := ""
+	for _, p := range parts {
+		if p != "" {
+			short += p[:1]
+		}
+	}
+	if len(parts) == 3 {
+		short = parts[0][:2] + parts[1][:1] + parts[2]
+	}
+	return fmt.Sprintf("%s-az%d", short, i+1)
+}
+
+// ensureDefaults creates the caller's default VPC (172.31.0.0/16), a default subnet per zone
+// and the default security group, once per account and region.
+func (s *Service) ensureDefaults(ctx context.Context) error {
+	sc := scope(ctx)
+	s.mu.Lock()
+	done := s.defaults[sc]
+	s.mu.Unlock()
+	if done {
+		return nil
+	}
+	account, region := core.Scope(ctx)
+	existing, err := s.vpcs.All(ctx, sc)
+	if err != nil {
+		return err
+	}
+	for _, v := range existing {
+		if v.IsDefault {
+			s.mu.Lock()
+			s.defaults[sc] = true
+			s.mu.Unlock()
+			return nil
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.defaults[sc] {
+		return nil
+	}
+	vpc := vpcRecord{Vpc{VpcID: newID("vpc"), CidrBlock: "172.31.0.0/16", State: "available", IsDefault: true, OwnerID: account,
+		DhcpOptionsID: newID("dopt"), InstanceTenancy: "default"}}
+	if err := s.vpcs.Put(ctx, sc+vpc.VpcID, vpc); err != nil {
+		return err
+	}
+	for i, z := range Zones(region) {
+		id := newID("subnet")
+		sub := subnetRecord{Subnet: Subnet{SubnetID: id, SubnetArn: fmt.Sprintf("arn:aws:ec2:%s:%s:subnet/%s", region, account, id),
+			VpcID: vpc.VpcID, CidrBlock: fmt.Sprintf("172.31.%d.0/20", i*16), AvailabilityZone: z, AvailabilityZoneID: zoneID(region, i),
+			AvailableIpAddressCount: 4091, DefaultForAz: true, MapPublicIpOnLaunch: true, State: "available", OwnerID: account}, NextIP: 4}
+		if err := s.subnets.Put(ctx, sc+id, sub); err != nil {
+			return err
+		}
+	}
+	sg := groupRecord{SecurityGroup{GroupID: newID("sg"), GroupName: "default", Description: "default VPC security group", VpcID: vpc.VpcID, OwnerID: account,
+		IpPermissions:       []IpPermission{{IpProtocol: "-1", UserIdGroupPairs: []UserIdGroupPair{{UserID: account}}}},
+		IpPermissionsEgress: []IpPermission{{IpProtocol: "-1", IpRanges: []IpRange{{CidrIp: "0.0.0.0/0"}}}}}}
+	sg.IpPermissions[0].UserIdGroupPairs[0].GroupID = sg.GroupID
+	if err := s.groups.Put(ctx, sc+sg.GroupID, sg); err != nil {
+		return err
+	}
+	s.defaults[sc] = true
+	return nil
+}
+
+func (s *Service) defaultSubnet(ctx context.Context, zone string) (subnetRecord, error) {
+	subs, err := s.subnets.All(ctx, scope(ctx))
+	if err != nil {
+		return subnetRecord{}, err
+	}
+	var first *subnetRecord
+	for i := range subs {
+		if !subs[i].DefaultForAz {
+			continue
+		}
+		if zone == "" || subs[i].AvailabilityZone == zone {
+			if first == nil || subs[i].AvailabilityZone < first.AvailabilityZone {
+				first = &subs[i]
+			}
+		}
+	}
+	if first == nil {
+		return subnetRecord{}, ErrInvalidParameterValue.With("Invalid availability zone: [%s]", zone)
+	}
+	return *first, nil
+}
+
+func (s *Service) subnet(ctx context.Context, id string) (subnetRecord, error) {
+	r, err := s.subnets.Get(ctx, scope(ctx)+id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id)
+	}
+	return r, err
+}
+
+func (s *Service) defaultGroup(ctx context.Context, vpcID string) (groupRecord, error) {
+	gs, err := s.groups.All(ctx, scope(ctx))
+	if err != nil {
+		return groupRecord{}, err
+	}
+	for _, g := range gs {
+		if g.GroupName == "default" && g.VpcID == vpcID {
+			return g, nil
+		}
+	}
+	return groupRecord{}, ErrGroupNotFound.With("The security group 'default' does not exist in VPC '%s'", vpcID)
+}
+
+// allocIP takes the next private address of a subnet.
+func (s *Service) allocIP(ctx context.Context, subnetID string) (string, error) {
+	var ip string
+	_, err := s.subnets.Update(ctx, scope(ctx)+subnetID, func(r *subnetRecord) error {
+		pfx, err := netip.ParsePrefix(r.CidrBlock)
+		if err != nil {
+			return err
+		}
+		size := 1 << (32 - pfx.Bits())
+		if r.NextIP >= size-1 || r.AvailableIpAddressCount <= 0 {
+			return apierr.New(apierr.LimitExceeded, "InsufficientFreeAddressesInSubnet", "There are not enough free addresses in subnet '%s' to satisfy the requested number of instances.", subnetID)
+		}
+		a := pfx.Addr().As4()
+		n := binary.BigEndian.Uint32(a[:]) + uint32(r.NextIP)
+		binary.BigEndian.PutUint32(a[:], n)
+		ip = netip.AddrFrom4(a).String()
+		r.NextIP++
+		r.AvailableIpAddressCount--
+		return nil
+	})
+	return ip, err
+}
+
+// DescribeVpcs lists VPCs (the default VPC is created on first use).
+func (s *Service) DescribeVpcs(ctx context.Context, in *DescribeVpcsInput) (*DescribeVpcsOutput, error) {
+	return dispatchDo(ctx, s, "DescribeVpcs", in, s.describeVpcs)
+}
+
+func (s *Service) describeVpcs(ctx context.Context, in *DescribeVpcsInput) (*DescribeVpcsOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	all, err := s.vpcs.All(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	out := &DescribeVpcsOutput{Vpcs: []Vpc{}}
+	for _, id := range in.VpcIDs {
+		found := false
+		for _, v := range all {
+			found = found || v.VpcID == id
+		}
+		if !found {
+			return nil, ErrVpcNotFound.With("The vpc ID '%s' does not exist", id)
+		}
+	}
+	for _, v := range all {
+		if len(in.VpcIDs) > 0 && !contains(in.VpcIDs, v.VpcID) {
+			continue
+		}
+		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+			switch name {
+			case "vpc-id":
+				return []string{v.VpcID}, true
+			case "is-default", "isDefault":
+				return []string{fmt.Sprint(v.IsDefault)}, true
+			case "cidr", "cidr-block", "cidrBlock":
+				return []string{v.CidrBlock}, true
+			case "state":
+				return []string{v.State}, true
+			case "owner-id":
+				return []string{v.OwnerID}, true
+			}
+			return tagFilter(name, v.Tags)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Vpcs = append(out.Vpcs, v.Vpc)
+		}
+	}
+	return out, nil
+}
+
+// DescribeSubnets lists subnets.
+func (s *Service) DescribeSubnets(ctx context.Context, in *DescribeSubnetsInput) (*DescribeSubnetsOutput, error) {
+	return dispatchDo(ctx, s, "DescribeSubnets", in, s.describeSubnets)
+}
+
+func (s *Service) describeSubnets(ctx context.Context, in *DescribeSubnetsInput) (*DescribeSubnetsOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	all, err := s.subnets.All(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range in.SubnetIDs {
+		found := false
+		for _, v := range all {
+			found = found || v.SubnetID == id
+		}
+		if !found {
+			return nil, ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id)
+		}
+	}
+	out := &DescribeSubnetsOutput{Subnets: []Subnet{}}
+	for _, v := range all {
+		if len(in.SubnetIDs) > 0 && !contains(in.SubnetIDs, v.SubnetID) {
+			continue
+		}
+		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+			switch name {
+			case "subnet-id":
+				return []string{v.SubnetID}, true
+			case "vpc-id":
+				return []string{v.VpcID}, true
+			case "availability-zone", "availabilityZone":
+				return []string{v.AvailabilityZone}, true
+			case "availability-zone-id":
+				return []string{v.AvailabilityZoneID}, true
+			case "default-for-az", "defaultForAz":
+				return []string{fmt.Sprint(v.DefaultForAz)}, true
+			case "cidr-block", "cidr", "cidrBlock":
+				return []string{v.CidrBlock}, true
+			case "state":
+				return []string{v.State}, true
+			case "map-public-ip-on-launch":
+				return []string{fmt.Sprint(v.MapPublicIpOnLaunch)}, true
+			}
+			return tagFilter(name, v.Tags)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.Subnets = append(out.Subnets, v.Subnet)
+		}
+	}
+	return out, nil
+}
+
+// DescribeSecurityGroups lists security groups.
+func (s *Service) DescribeSecurityGroups(ctx context.Context, in *DescribeSecurityGroupsInput) (*DescribeSecurityGroupsOutput, error) {
+	return dispatchDo(ctx, s, "DescribeSecurityGroups", in, s.describeSecurityGroups)
+}
+
+func (s *Service) describeSecurityGroups(ctx context.Context, in *DescribeSecurityGroupsInput) (*DescribeSecurityGroupsOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	all, err := s.groups.All(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range in.GroupIDs {
+		found := false
+		for _, g := range all {
+			found = found || g.GroupID == id
+		}
+		if !found {
+			return nil, ErrGroupNotFound.With("The security group '%s' does not exist", id)
+		}
+	}
+	for _, n := range in.GroupNames {
+		found := false
+		for _, g := range all {
+			found = found || g.GroupName == n
+		}
+		if !found {
+			return nil, ErrGroupNotFound.With("The security group '%s' does not exist in default VPC", n)
+		}
+	}
+	out := &DescribeSecurityGroupsOutput{SecurityGroups: []SecurityGroup{}}
+	for _, g := range all {
+		if len(in.GroupIDs) > 0 && !contains(in.GroupIDs, g.GroupID) || len(in.GroupNames) > 0 && !contains(in.GroupNames, g.GroupName) {
+			continue
+		}
+		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+			switch name {
+			case "group-id":
+				return []string{g.GroupID}, true
+			case "group-name":
+				return []string{g.GroupName}, true
+			case "vpc-id":
+				return []string{g.VpcID}, true
+			case "description":
+				return []string{g.Description}, true
+			case "owner-id":
+				return []string{g.OwnerID}, true
+			}
+			return tagFilter(name, g.Tags)
+		})
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out.SecurityGroups = append(out.SecurityGroups, g.SecurityGroup)
+		}
+	}
+	return out, nil
+}
+
+// CreateSecurityGroup creates a security group (in the default VPC unless VpcId is given).
+func (s *Service) CreateSecurityGroup(ctx context.Context, in *CreateSecurityGroupInput) (*CreateSecurityGroupOutput, error) {
+	return dispatchDo(ctx, s, "CreateSecurityGroup", in, s.createSecurityGroup)
+}
+
+func (s *Service) createSecurityGroup(ctx context.Context, in *CreateSecurityGroupInput) (*CreateSecurityGroupOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	if in.GroupName == "" {
+		return nil, ErrMissingParameter.With("The request must contain the parameter groupName")
+	}
+	if in.Description == "" {
+		return nil, ErrMissingParameter.With("The request must contain the parameter groupDescription")
+	}
+	if len(in.GroupName) > 255 || strings.HasPrefix(strings.ToLower(in.GroupName), "sg-") {
+		return nil, ErrInvalidParameterValue.With("Group names may not be in the format sg-* or longer than 255 characters")
+	}
+	account, _ := core.Scope(ctx)
+	vpcID := in.VpcID
+	if vpcID == "" {
+		vs, err := s.describeVpcs(ctx, &DescribeVpcsInput{Filters: []Filter{{Name: "is-default", Values: []string{"true"}}}})
+		if err != nil {
+			return nil, err
+		}
+		vpcID = vs.Vpcs[0].VpcID
+	} else if _, err := s.vpcs.Get(ctx, scope(ctx)+vpcID); err != nil {
+		return nil, ErrVpcNotFound.With("The vpc ID '%s' does not exist", vpcID)
+	}
+	all, err := s.groups.All(ctx, scope(ctx))
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range all {
+		if g.GroupName == in.GroupName && g.VpcID == vpcID {
+			return nil, ErrGroupDuplicate.With("The security group '%s' already exists for VPC '%s'", in.GroupName, vpcID)
+		}
+	}
+	var tags []Tag
+	for _, ts := range in.TagSpecifications {
+		if ts.ResourceType == "security-group" {
+			tags = append(tags, ts.Tags...)
+		}
+	}
+	if err := validateTags(tags, false); err != nil {
+		return nil, err
+	}
+	g := groupRecord{SecurityGroup{GroupID: newID("sg"), GroupName: in.GroupName, Description: in.Description, VpcID: vpcID, OwnerID: account,
+		IpPermissions: []IpPermission{}, IpPermissionsEgress: []IpPermission{{IpProtocol: "-1", IpRanges: []IpRange{{CidrIp: "0.0.0.0/0"}}}}, Tags: tags}}
+	if err := s.groups.Put(ctx, scope(ctx)+g.GroupID, g); err != nil {
+		return nil, err
+	}
+	return &CreateSecurityGroupOutput{GroupID: g.GroupID, Tags: tags}, nil
+}
+
+func (s *Service) groupByIDOrName(ctx context.Context, id, name string) (groupRecord, error) {
+	if id != "" {
+		g, err := s.groups.Get(ctx, scope(ctx)+id)
+		if err != nil {
+			return g, ErrGroupNotFound.With("The security group '%s' does not exist", id)
+		}
+		return g, nil
+	}
+	all, err := s.groups.All(ctx, scope(ctx))
+	if err != nil {
+		return groupRecord{}, err
+	}
+	for _, g := range all {
+		if g.GroupName == name {
+			return g, nil
+		}
+	}
+	return groupRecord{}, ErrGroupNotFound.With("The security group '%s' does not exist in default VPC", name)
+}
+
+// DeleteSecurityGroup deletes a group that no instance uses.
+func (s *Service) DeleteSecurityGroup(ctx context.Context, in *DeleteSecurityGroupInput) (*DeleteSecurityGroupOutput, error) {
+	return dispatchDo(ctx, s, "DeleteSecurityGroup", in, s.deleteSecurityGroup)
+}
+
+func (s *Service) deleteSecurityGroup(ctx context.Context, in *DeleteSecurityGroupInput) (*DeleteSecurityGroupOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	if g.GroupName == "default" {
+		return nil, apierr.New(apierr.Invalid, "CannotDelete", "the specified group: \"%s\" name: \"default\" cannot be deleted by a user", g.GroupID)
+	}
+	sc := scope(ctx)
+	s.mu.Lock()
+	for _, r := range s.inst {
+		if r.Scope != sc || r.State.Name == "terminated" {
+			continue
+		}
+		for _, sg := range r.SecurityGroups {
+			if sg.GroupID == g.GroupID {
+				s.mu.Unlock()
+				return nil, ErrDependencyViolation.With("resource %s has a dependent object", g.GroupID)
+			}
+		}
+	}
+	s.mu.Unlock()
+	all, _ := s.groups.All(ctx, sc)
+	for _, o := range all {
+		for _, p := range append(o.IpPermissions, o.IpPermissionsEgress...) {
+			for _, pair := range p.UserIdGroupPairs {
+				if pair.GroupID == g.GroupID && o.GroupID != g.GroupID {
+					return nil, ErrDependencyViolation.With("resource %s has a dependent object", g.GroupID)
+				}
+			}
+		}
+	}
+	if err := s.groups.Delete(ctx, sc+g.GroupID); err != nil {
+		return nil, err
+	}
+	return &DeleteSecurityGroupOutput{Return: true}, nil
+}
+
+// AuthorizeSecurityGroupIngress adds rules (CIDR ranges or group references).
+func (s *Service) AuthorizeSecurityGroupIngress(ctx context.Context, in *AuthorizeSecurityGroupIngressInput) (*AuthorizeSecurityGroupIngressOutput, error) {
+	return dispatchDo(ctx, s, "AuthorizeSecurityGroupIngress", in, s.authorizeIngress)
+}
+
+func (s *Service) authorizeIngress(ctx context.Context, in *AuthorizeSecurityGroupIngressInput) (*AuthorizeSecurityGroupIngressOutput, error) {
+	if err := s.ensureDefaults(ctx); err != nil {
+		return nil, err
+	}
+	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
+	if err != nil {
+		return nil, err
+	}
+	perms := in.IpPermissions
+	if in.IpProtocol != "" {
+		p := IpPermission{IpProtocol: in.IpProtocol, FromPort: in.FromPort, ToPort: in.ToPort}
+		if in.CidrIp != "" {
+			p.IpRanges = []IpRange{{CidrIp: in.CidrIp}}
+		}
+		perms = append(perms, p)
+	}
+	if len(perms) == 0 {
+		return nil, ErrMissingParameter.With("No ip permissions specified")
+	}
+	for _, p := range perms {
+		switch p.IpProtocol {
+		case "tcp", "udp", "icmp", "-1", "6", "17", "1", "all":
+		default:
+			return nil, ErrInvalidParameterValue.With("Invalid value '%s' for IP protocol. Unknown protocol.", p.IpProtocol)
+		}
+		for _, r := range p.IpRanges {
+			if _, err := netip.ParsePrefix(r.CidrIp); err != nil {
+				return nil, ErrInvalidParameterValue.With("CIDR block %s is malformed", r.CidrIp)
+			}
+		}
+		for _, pair := range p.UserIdGroupPairs {
+			if _, err := s.groups.Get(ctx, scope(ctx)+pair.GroupID); err != nil {
+				return nil, ErrGroupNotFound.With("The security group '%s' does not exist", pair.GroupID)
+			}
+		}
+	}
+	_, err = s.groups.Update(ctx, scope(ctx)+g.GroupID, func(r *groupRecord) error {
+		for _, p := range perms {
+			for _, e := range r.IpPermissions {
+				if fmt.Sprint(e) == fmt.Sprint(p) {
+					return apierr.New(apierr.AlreadyExists, "InvalidPermission.Duplicate", "the specified rule \"peer: %v, %s, from port: %d, to port: %d, ALLOW\" already exists", p.IpRanges, strings.ToUpper(p.IpProtocol), p.FromPort, p.ToPort)
+				}
+			}
+			r.IpPermissions = append(r.IpPermissions, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &AuthorizeSecurityGroupIngressOutput{Return: true}, nil
+}
+
+// DescribeAvailabilityZones lists the region's zones.
+func (s *Service) DescribeAvailabilityZones(ctx context.Context, in *DescribeAvailabilityZonesInput) (*DescribeAvailabilityZonesOutput, error) {
+	return dispatchDo(ctx, s, "DescribeAvailabilityZones", in, func(ctx context.Context, in *DescribeAvailabilityZonesInput) (*DescribeAvailabilityZonesOutput, error) {
+		_, region := core.Scope(ctx)
+		out := &DescribeAvailabilityZonesOutput{AvailabilityZones: []AvailabilityZone{}}
+		for i, z := range Zones(region) {
+			az := AvailabilityZone{ZoneName: z, ZoneID: zoneID(region, i), State: "available", RegionName: region, GroupName: region,
+				NetworkBorderGroup: region, OptInStatus: "opt-in-not-required", ZoneType: "availability-zone"}
+			if len(in.ZoneNames) > 0 && !contains(in.ZoneNames, z) || len(in.ZoneIDs) > 0 && !contains(in.ZoneIDs, az.ZoneID) {
+				continue
+			}
+			ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
+				switch name {
+				case "zone-name":
+					return []string{az.ZoneName}, true
+				case "zone-id":
+					return []string{az.ZoneID}, true
+				case "state":
+					return []string{az.State}, true
+				case "region-name":
+					return []string{region}, true
+				case "zone-type":
+					return []string{az.ZoneType}, true
+				case "opt-in-status":
+					return []string{az.OptInStatus}, true
+				}
+				return nil, false
+			})
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out.AvailabilityZones = append(out.AvailabilityZones, az)
+			}
+		}
+		for _, z := range in.ZoneNames {
+			if !contains(Zones(region), z) {
+				return nil, ErrInvalidParameterValue.With("The zone '%s' does not exist.", z)
+			}
+		}
+		return out, nil
+	})
+}
+
+// Regions lists the regions devopsim answers for.
+func Regions() []string {
+	return []string{"us-east-1", "us-east-2", "us-west-1", "us-west-2", "eu-west-1", "eu-west-2", "eu-central-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "ap-south-1", "sa-east-1", "ca-central-1"}
+}
+
+// DescribeRegions lists regions.
+func (s *Service) DescribeRegions(ctx context.Context, in *DescribeRegionsInput) (*DescribeRegionsOutput, error) {
+	return dispatchDo(ctx, s, "DescribeRegions", in, func(ctx context.Context, in *DescribeRegionsInput) (*DescribeRegionsOutput, error) {
+		out := &DescribeRegionsOutput{Regions: []Region{}}
+		for _, r := range Regions() {
+			if len(in.RegionNames) > 0 && !contains(in.RegionNames, r) {
+				continue
+			}
+			out.Regions = append(out.Regions, Region{RegionName: r, Endpoint: "ec2." + r + ".amazonaws.com", OptInStatus: "opt-in-not-required"})
+		}
+		return out, nil
+	})
+}

@@ -1,0 +1,447 @@
+package ec2sim
+
+import (
+	"context"
+	"runtime"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/devopsim/devopsim/apierr"
+	"github.com/devopsim/devopsim/clock"
+	"github.com/devopsim/devopsim/ec2sim/host"
+	"github.com/devopsim/devopsim/ec2sim/hostfs"
+	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/dispatch"
+	"github.com/devopsim/devopsim/runner"
+	"github.com/devopsim/devopsim/store"
+)
+
+// Host is one simulated machine: what deployments and user data act on. *host.Host
+// implements it.
+type Host interface {
+	ID() string
+	// FS is the host's private file system.
+	FS() *hostfs.FS
+	// Run runs a shell script as root; RunAs as another user. A non-zero exit is data in the
+	// Result; the error means the script could not run.
+	Run(ctx context.Context, cmd *runner.Command) (runner.Result, error)
+	RunAs(ctx context.Context, user string, cmd *runner.Command) (runner.Result, error)
+	ReadFile(name string) ([]byte, error)
+	WriteFile(name string, data []byte, perm fs.FileMode) error
+	Services() []host.ServiceStatus
+	ServiceActive(name string) bool
+	Packages() []string
+	Tags() map[string]string
+	// URL is the real loopback URL of the web service on the host's port (e.g. 80), "" if
+	// none listens; Handler is the same service without a socket.
+	URL(port int) string
+	Handler(port int) (http.Handler, bool)
+	Console() []byte
+	RegisterCommand(name string, c host.Command)
+}
+
+var _ Host = (*host.Host)(nil)
+
+// Options configure the service; the zero value is usable.
+type Options struct {
+	// PendingTime, StoppingTime and ShuttingDownTime are how long instances stay in those
+	// states on the platform clock (default 0: the next state is scheduled at once, still
+	// asynchronously). ImagePendingTime is how long a new image stays pending.
+	PendingTime      time.Duration
+	StoppingTime     time.Duration
+	ShuttingDownTime time.Duration
+	ImagePendingTime time.Duration
+	// TerminatedVisibleFor is how long terminated instances stay visible (default 1h).
+	TerminatedVisibleFor time.Duration
+	// MaxInstances caps the instances (not terminated) per account and region (default 20,000).
+	MaxInstances int
+	// BootConcurrency caps how many hosts run their user data at once (default 8).
+	BootConcurrency int
+	// Commands, Packages and RealPrograms are given to every host (see host.Options).
+	Commands     map[string]host.Command
+	Packages     map[string]host.Package
+	RealPrograms []string
+	// Network resolves names the hosts do not know themselves (other platform endpoints).
+	Network func(hostname string, port int) (http.Handler, bool)
+}
+
+// Service is Amazon EC2: instances running on simulated hosts, images, launch templates,
+// tags and a default VPC. It is safe for concurrent use.
+type Service struct {
+	env  *core.Env
+	d    *dispatch.Dispatcher
+	clk  clock.Clock
+	log  *slog.Logger
+	opts Options
+
+	instances *store.Table[instanceRecord]
+	images    *store.Table[imageRecord]
+	templates *store.Table[templateRecord]
+	versions  *store.Table[LaunchTemplateVersion]
+	vpcs      *store.Table[vpcRecord]
+	subnets   *store.Table[subnetRecord]
+	groups    *store.Table[groupRecord]
+
+	ctx     context.Context
+	cancel  context.CancelFunc
+	wg      sync.WaitGroup
+	bootSem chan struct{}
+
+	mu       sync.Mutex
+	closed   bool
+	inst     map[string]*instanceRecord // every instance, by id (mirror of the store)
+	order    []string                   // instance ids in launch order
+	hosts    map[string]*host.Host
+	booted   map[string]chan struct{} // closed when the current boot's user data finished
+	imageFS  map[string]*hostfs.FS
+	baseFS   map[string]*hostfs.FS
+	timers   map[int]timerEntry
+	nextT    int
+	busy     int
+	idle     *sync.Cond
+	defaults map[string]bool // scopes whose default VPC exists
+}
+
+// New returns the EC2 service. Close it to stop its timers and hosts.
+func New(env *core.Env, opts Options) (*Service, error) {
+	if env == nil || env.Store == nil || env.Clock == nil {
+		return nil, errors.New("ec2sim: env with a store and a clock is required")
+	}
+	if opts.TerminatedVisibleFor <= 0 {
+		opts.TerminatedVisibleFor = time.Hour
+	}
+	if opts.MaxInstances <= 0 {
+		opts.MaxInstances = 20000
+	}
+	if opts.BootConcurrency <= 0 {
+		opts.BootConcurrency = 8
+	}
+	lg := env.Log
+	if lg == nil {
+		lg = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Service{
+		env: env, d: env.Dispatcher("ec2", "ec2.amazonaws.com"), clk: env.Clock, log: lg, opts: opts,
+		instances: store.NewTable[instanceRecord](env.Store, "ec2/instances/"),
+		images:    store.NewTable[imageRecord](env.Store, "ec2/images/"),
+		templates: store.NewTable[templateRecord](env.Store, "ec2/templates/"),
+		versions:  store.NewTable[LaunchTemplateVersion](env.Store, "ec2/ltversions/"),
+		vpcs:      store.NewTable[vpcRecord](env.Store, "ec2/vpcs/"),
+		subnets:   store.NewTable[subnetRecord](env.Store, "ec2/subnets/"),
+		groups:    store.NewTable[groupRecord](env.Store, "ec2/groups/"),
+		ctx:       ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
+		inst: map[string]*instanceRecord{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
+		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
+		defaults: map[string]bool{},
+	}
+	s.idle = sync.NewCond(&s.mu)
+	recs, err := s.instances.All(context.Background(), "")
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	slices.SortFunc(recs, func(a, b instanceRecord) int {
+		if c := a.LaunchTime.Compare(b.LaunchTime); c != 0 {
+			return c
+		}
+		return strings.Compare(a.InstanceID, b.InstanceID)
+	})
+	for i := range recs {
+		r := recs[i]
+		s.inst[r.InstanceID] = &r
+		s.order = append(s.order, r.InstanceID)
+	}
+	return s, nil
+}
+
+// Close stops the service's timers and background boots and shuts every host down.
+func (s *Service) Close(ctx context.Context) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	for id, t := range s.timers {
+		if t.t.Stop() {
+			s.wg.Done()
+		}
+		delete(s.timers, id)
+	}
+	s.mu.Unlock()
+	s.cancel()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	s.mu.Lock()
+	hosts := make([]*host.Host, 0, len(s.hosts))
+	for _, h := range s.hosts {
+		hosts = append(hosts, h)
+	}
+	s.hosts = map[string]*host.Host{}
+	s.mu.Unlock()
+	for _, h := range hosts {
+		_ = h.Close()
+	}
+	return nil
+}
+
+type timerEntry struct {
+	t   clock.Timer
+	due time.Time
+}
+
+// after runs fn on the platform clock after d, as background work owned by the service.
+func (s *Service) after(d time.Duration, fn func(ctx context.Context)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return
+	}
+	s.wg.Add(1)
+	id := s.nextT
+	s.nextT++
+	due := s.clk.Now().Add(d)
+	t := s.clk.AfterFunc(d, func() {
+		defer s.wg.Done()
+		s.mu.Lock()
+		delete(s.timers, id)
+		s.busy++
+		s.mu.Unlock()
+		defer s.doneBusy()
+		if s.ctx.Err() != nil {
+			return
+		}
+		fn(s.ctx)
+	})
+	if _, fired := s.timers[id]; !fired {
+		s.timers[id] = timerEntry{t: t, due: due}
+	}
+}
+
+// spawn runs fn in the background now.
+func (s *Service) spawn(fn func(ctx context.Context)) {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.wg.Add(1)
+	s.busy++
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		defer s.doneBusy()
+		fn(s.ctx)
+	}()
+}
+
+func (s *Service) doneBusy() {
+	s.mu.Lock()
+	s.busy--
+	s.idle.Broadcast()
+	s.mu.Unlock()
+}
+
+// Settle waits until the service is quiet: no transition or boot running and no timer due by
+// the clock's current time (on a manual clock, advance it first; timers due later are left
+// alone). It returns early with ctx's error.
+func (s *Service) Settle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() {
+		s.mu.Lock()
+		s.idle.Broadcast()
+		s.mu.Unlock()
+	})
+	defer stop()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ctx.Err() == nil {
+		due := 0
+		now := s.clk.Now()
+		for _, t := range s.timers {
+			if !t.due.After(now) {
+				due++
+			}
+		}
+		if s.busy == 0 && due == 0 {
+			return nil
+		}
+		if due > 0 && s.busy == 0 {
+			// A due timer has not started yet: poll briefly (it starts on its own goroutine).
+			s.mu.Unlock()
+			runtime.Gosched()
+			s.mu.Lock()
+			continue
+		}
+		s.idle.Wait()
+	}
+	return ctx.Err()
+}
+
+// Host returns the simulated machine of an instance (any account).
+func (s *Service) Host(instanceID string) (Host, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.hosts[instanceID]
+	if !ok {
+		return nil, false
+	}
+	return h, true
+}
+
+// MachineOf is Host with the concrete type (services, packages, IMDS and more).
+func (s *Service) MachineOf(instanceID string) (*host.Host, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, ok := s.hosts[instanceID]
+	return h, ok
+}
+
+// WaitBooted waits until the instances are running and their user data has finished.
+func (s *Service) WaitBooted(ctx context.Context, ids ...string) error {
+	for _, id := range ids {
+		for {
+			s.mu.Lock()
+			r, ok := s.inst[id]
+			ch := s.booted[id]
+			var state string
+			if ok {
+				state = r.State.Name
+			}
+			s.mu.Unlock()
+			if !ok {
+				return ErrInstanceNotFound.With("The instance ID '%s' does not exist", id)
+			}
+			if state == "terminated" || state == "shutting-down" || state == "stopped" || state == "stopping" {
+				return ErrIncorrectInstanceState.With("The instance '%s' is %s.", id, state)
+			}
+			if ch == nil {
+				return fmt.Errorf("ec2sim: instance %s is not booting", id)
+			}
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			s.mu.Lock()
+			same := s.booted[id] == ch
+			s.mu.Unlock()
+			if same {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func newID(prefix string) string {
+	var b [9]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-0" + hex.EncodeToString(b[:])[:16]
+}
+
+func validID(id, prefix string) bool {
+	rest, ok := strings.CutPrefix(id, prefix+"-")
+	if !ok || (len(rest) != 8 && len(rest) != 17) {
+		return false
+	}
+	for _, c := range rest {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func scope(ctx context.Context) string { return core.ScopeKey(ctx) }
+
+func tagsToMap(tags []Tag) map[string]string {
+	m := map[string]string{}
+	for _, t := range tags {
+		m[t.Key] = t.Value
+	}
+	return m
+}
+
+func mapToTags(m map[string]string) []Tag {
+	if len(m) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]Tag, len(keys))
+	for i, k := range keys {
+		out[i] = Tag{Key: k, Value: m[k]}
+	}
+	return out
+}
+
+// validateTags applies EC2's tag rules: at most 50, keys 1-128 chars, values up to 256, no
+// "aws:" prefix from users.
+func validateTags(tags []Tag, internal bool) error {
+	if len(tags) > 50 {
+		return apierr.New(apierr.Invalid, "TagLimitExceeded", "The maximum number of tags per resource is 50")
+	}
+	for _, t := range tags {
+		if t.Key == "" || len(t.Key) > 128 {
+			return ErrInvalidParameterValue.With("Tag key must be between 1 and 128 characters")
+		}
+		if len(t.Value) > 256 {
+			return ErrInvalidParameterValue.With("Tag value exceeds the maximum length of 256 characters")
+		}
+		if !internal && strings.HasPrefix(strings.ToLower(t.Key), "aws:") {
+			return ErrInvalidParameterValue.With("Value ( %s ) for parameter key is invalid. Tag keys starting with 'aws:' are reserved for internal use", t.Key)
+		}
+	}
+	return nil
+}
+
+// encodeToken and decodeToken make opaque pagination tokens.
+func encodeToken(s string) string {
+	if s == "" {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString([]byte(s))
+}
+
+func decodeToken(t string) (string, error) {
+	if t == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(t)
+	if err != nil {
+		return "", ErrInvalidNextToken.With("The token '%s' is invalid.", t)
+	}
+	return string(b), nil
+}
+
+// pageLimit validates MaxResults (min..max, 0 for all).
+func pageLimit(n int32, min, max int) (int, error) {
+	if n == 0 {
+		return 0, nil
+	}
+	if int(n) < min || int(n) > max {
+		return 0, ErrInvalidParameterValue.With("Value ( %d ) for parameter maxResults is invalid. Expecting a value greater than %d and less than %d.", n, min-1, max+1)
+	}
+	return int(n), nil
+}
+
+func scopeParts(ctx context.Context) (account, region string) { return core.Scope(ctx) }
