@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/devopsim/devopsim/cloudwatch/events/pattern"
 	"github.com/devopsim/devopsim/eventbus"
@@ -46,38 +47,87 @@ type delivery struct {
 
 // eventJSON renders an event the way EventBridge hands it to targets.
 func eventJSON(ev eventbus.Event) []byte {
-	res := ev.Resources
-	if res == nil {
-		res = []string{}
-	}
 	detail := ev.Detail
 	if len(detail) == 0 {
 		detail = json.RawMessage("{}")
 	}
-	b, _ := json.Marshal(struct {
-		Version    string          `json:"version"`
-		ID         string          `json:"id"`
-		DetailType string          `json:"detail-type"`
-		Source     string          `json:"source"`
-		Account    string          `json:"account"`
-		Time       string          `json:"time"`
-		Region     string          `json:"region"`
-		Resources  []string        `json:"resources"`
-		Detail     json.RawMessage `json:"detail"`
-	}{ev.Version, ev.ID, ev.DetailType, ev.Source, ev.Account, ev.Time.UTC().Format("2006-01-02T15:04:05Z"), ev.Region, res, detail})
-	return b
+	b := make([]byte, 0, 160+len(detail)+len(ev.DetailType)+len(ev.Source)+64*len(ev.Resources))
+	b = append(b, `{"version":`...)
+	b = appendJSONString(b, ev.Version)
+	b = append(b, `,"id":`...)
+	b = appendJSONString(b, ev.ID)
+	b = append(b, `,"detail-type":`...)
+	b = appendJSONString(b, ev.DetailType)
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, ev.Source)
+	b = append(b, `,"account":`...)
+	b = appendJSONString(b, ev.Account)
+	b = append(b, `,"time":"`...)
+	b = ev.Time.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+	b = append(b, `","region":`...)
+	b = appendJSONString(b, ev.Region)
+	b = append(b, `,"resources":[`...)
+	for i, r := range ev.Resources {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, r)
+	}
+	b = append(b, `],"detail":`...)
+	if json.Valid(detail) {
+		b = append(b, detail...)
+	} else {
+		b = append(b, "{}"...)
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s as a JSON string literal.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	if !utf8.ValidString(s) {
+		q, _ := json.Marshal(s) // replaces invalid bytes, as encoding/json does
+		return append(b, q...)
+	}
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		start = i + 1
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 func (s *Service) flatten(ev eventbus.Event, pe *pattern.Event) {
 	pe.Reset()
-	pe.AddString("version", ev.Version)
-	pe.AddString("id", ev.ID)
-	pe.AddString("detail-type", ev.DetailType)
-	pe.AddString("source", ev.Source)
-	pe.AddString("account", ev.Account)
-	pe.AddString("time", ev.Time.UTC().Format("2006-01-02T15:04:05Z"))
-	pe.AddString("region", ev.Region)
-	pe.AddStrings("resources", ev.Resources)
+	p := &s.paths
+	pe.Add(p.version, ev.Version)
+	pe.Add(p.id, ev.ID)
+	pe.Add(p.detailType, ev.DetailType)
+	pe.Add(p.source, ev.Source)
+	pe.Add(p.account, ev.Account)
+	pe.AddTime(p.time, ev.Time)
+	pe.Add(p.region, ev.Region)
+	for _, r := range ev.Resources {
+		pe.Add(p.resources, r)
+	}
 	if len(ev.Detail) > 0 {
 		pe.AddJSONLazy("detail", ev.Detail) // parsed only if a candidate rule looks inside
 	}

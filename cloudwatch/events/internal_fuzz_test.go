@@ -1,7 +1,9 @@
 package events
 
 import (
+	"encoding/json"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/devopsim/devopsim/eventbus"
 )
@@ -29,6 +31,29 @@ func FuzzInputTransformer(f *testing.F) {
 		p.eval(doc)
 		if _, err := transform(d, &InputTransformer{InputPathsMap: map[string]string{"state": path}, InputTemplate: tpl}); err != nil {
 			t.Fatalf("transform: %v", err)
+		}
+	})
+}
+
+// FuzzEventJSON: whatever the event's strings hold, targets receive valid JSON.
+func FuzzEventJSON(f *testing.F) {
+	f.Add("src", "type \"q\"", "r\x00\xff", `{"a":1}`)
+	f.Fuzz(func(t *testing.T, src, dt, res, detail string) {
+		ev := eventbus.Event{Version: "0", ID: "i", Source: src, DetailType: dt, Resources: []string{res}, Detail: []byte(detail)}
+		b := eventJSON(ev)
+		if !json.Valid(b) {
+			t.Fatalf("invalid JSON %q", b)
+		}
+		var back struct {
+			Source     string   `json:"source"`
+			DetailType string   `json:"detail-type"`
+			Resources  []string `json:"resources"`
+		}
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if utf8.ValidString(src) && back.Source != src || utf8.ValidString(dt) && back.DetailType != dt {
+			t.Fatalf("round trip %q %q -> %q %q", src, dt, back.Source, back.DetailType)
 		}
 	})
 }

@@ -83,6 +83,7 @@ type Service struct {
 	rules *store.Table[ruleRecord]
 
 	pool      sync.Pool // *pattern.Event, reused across routing calls
+	paths     struct{ version, id, detailType, source, account, time, region, resources pattern.Path }
 	refreshMu sync.Mutex
 	mu        sync.RWMutex
 	busCache  map[string]*busState // key: account/region/bus
@@ -149,6 +150,9 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		qsignal:  make(chan struct{}, 1),
 		qdone:    make(chan struct{}),
 	}
+	s.paths.version, s.paths.id, s.paths.detailType = pattern.NewPath("version"), pattern.NewPath("id"), pattern.NewPath("detail-type")
+	s.paths.source, s.paths.account, s.paths.time = pattern.NewPath("source"), pattern.NewPath("account"), pattern.NewPath("time")
+	s.paths.region, s.paths.resources = pattern.NewPath("region"), pattern.NewPath("resources")
 	ctx := context.Background()
 	recs, err := s.rules.All(ctx, "")
 	if err != nil {

@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"net/netip"
+	"time"
 	"unsafe"
 )
 
@@ -134,6 +135,53 @@ func ParseEvent(data []byte) (*Event, error) {
 func (e *Event) Parse(data []byte) error {
 	e.Reset()
 	return e.addJSON("", unsafe.String(unsafe.SliceData(data), len(data)))
+}
+
+// Path is a field path with its hash computed once, for callers that add the same fields to
+// many events.
+type Path struct {
+	name string
+	hash uint64
+}
+
+// NewPath returns the Path of a dotted field name.
+func NewPath(name string) Path { return Path{name: name, hash: pathHash(name)} }
+
+// Add adds a string leaf at p.
+func (e *Event) Add(p Path, s string) {
+	e.fields = append(e.fields, field{hash: p.hash, path: p.name, val: value{kind: String, s: s}})
+}
+
+// AddTime adds t at p as EventBridge writes event times ("2006-01-02T15:04:05Z", UTC),
+// without allocating.
+func (e *Event) AddTime(p Path, t time.Time) {
+	t = t.UTC()
+	var b [20]byte
+	y, mo, d := t.Date()
+	h, mi, sec := t.Clock()
+	put := func(i, v, n int) {
+		for k := n - 1; k >= 0; k-- {
+			b[i+k] = byte('0' + v%10)
+			v /= 10
+		}
+	}
+	if y < 0 || y > 9999 {
+		e.Add(p, t.Format("2006-01-02T15:04:05Z"))
+		return
+	}
+	put(0, y, 4)
+	b[4] = '-'
+	put(5, int(mo), 2)
+	b[7] = '-'
+	put(8, d, 2)
+	b[10] = 'T'
+	put(11, h, 2)
+	b[13] = ':'
+	put(14, mi, 2)
+	b[16] = ':'
+	put(17, sec, 2)
+	b[19] = 'Z'
+	e.Add(p, e.pathString(b[:]))
 }
 
 // AddString adds a string leaf at path.

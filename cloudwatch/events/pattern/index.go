@@ -1,6 +1,10 @@
 package pattern
 
-import "math/bits"
+import (
+	"math/bits"
+	"sort"
+	"strings"
+)
 
 // Index matches one event against many patterns at once. Branches that require an exact
 // string on some field (typically "source" or "detail-type") are found through a hash table on
@@ -25,6 +29,7 @@ type ref struct {
 	rule  int32
 	br    *branch
 	conds []int32 // the index-wide id of each of br's conditions
+	order []int32 // the conditions to test, cheapest first (a top-level anchor is left out)
 }
 
 // preferred anchor fields, most selective first
@@ -66,7 +71,15 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 					condIDs[b.conds[ci].key] = id
 				}
 				r.conds[ci] = id
+				// a top-level anchor holds whenever the branch is found through it
+				if best != nil && &b.conds[ci] == best && !strings.Contains(best.path, ".") {
+					continue
+				}
+				r.order = append(r.order, int32(ci))
 			}
+			sort.SliceStable(r.order, func(i, j int) bool {
+				return strings.Count(b.conds[r.order[i]].path, ".") < strings.Count(b.conds[r.order[j]].path, ".")
+			})
 			if best == nil {
 				ix.rest = append(ix.rest, r)
 				continue
@@ -120,28 +133,30 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	// 2 false): rules that share conditions (the same source, detail-type, ...) test them once.
 	var memoSmall [512]uint8
 	var memo []uint8
-	if ix.ncond <= len(memoSmall) {
-		memo = memoSmall[:ix.ncond]
-	} else {
-		memo = make([]uint8, ix.ncond)
-	}
 	try := func(r ref) {
+		if memo == nil {
+			if ix.ncond <= len(memoSmall) {
+				memo = memoSmall[:ix.ncond]
+			} else {
+				memo = make([]uint8, ix.ncond)
+			}
+		}
 		w, bit := r.rule/64, uint64(1)<<(r.rule%64)
 		if hit[w]&bit != 0 {
 			return
 		}
-		if len(e.lazy) > 0 {
-			for i := range r.br.conds {
-				e.ensure(r.br.conds[i].path)
+		structured := func() {
+			if r.br.match(e) {
+				hit[w] |= bit
 			}
 		}
 		if e.nested {
-			if r.br.matchStructured(e) {
-				hit[w] |= bit
-			}
+			structured()
 			return
 		}
-		for ci := range r.br.conds {
+		// Flat evaluation, lazily flattening what a condition needs. If that reveals arrays of
+		// objects, the branch is decided structurally instead.
+		for _, ci := range r.order {
 			id := r.conds[ci]
 			switch memo[id] {
 			case 1:
@@ -149,7 +164,12 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 			case 2:
 				return
 			}
-			if r.br.conds[ci].matchAny(e) {
+			ok := r.br.conds[ci].matchAny(e)
+			if e.nested {
+				structured()
+				return
+			}
+			if ok {
 				memo[id] = 1
 			} else {
 				memo[id] = 2
