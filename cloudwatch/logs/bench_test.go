@@ -37,7 +37,7 @@ func fill(tb testing.TB, s *logs.Service, group string, streams, n int, json boo
 		}
 		msg := fmt.Sprintf("2026-03-01T11:00:00Z %s request id=%08d path=/api/v1/items status=200 duration=%dms", level, i, i%500)
 		if json {
-			msg = fmt.Sprintf(`{"level":"%s","id":%d,"path":"/api/v1/items","status":%d,"duration":%d}`, level, i, 200+(i%1000/999)*300, i%500)
+			msg = fmt.Sprintf(`{"level":"%s","id":%d,"path":"/api/v1/items","status":%d,"duration":%d}`, level, i, map[bool]int{true: 500, false: 200}[level == "ERROR"], i%500)
 		}
 		batch = append(batch, logs.InputLogEvent{Timestamp: start.Add(time.Duration(i) * 80 * time.Millisecond).UnixMilli(), Message: msg})
 		if len(batch) == cap(batch) {

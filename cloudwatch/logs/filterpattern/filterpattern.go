@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/devopsim/devopsim/cloudwatch/logs/internal/jsonscan"
 )
 
 // Kind is the form of a pattern.
@@ -115,8 +117,11 @@ func (p *Pattern) Match(msg string) bool {
 			return false
 		}
 	}
-	r, ok := p.Eval(msg)
-	_ = r
+	if p.kind == JSON {
+		// scan only the selected fields instead of decoding the event
+		return jsonscan.Valid(msg) && p.expr.eval(env{raw: msg, useRaw: true})
+	}
+	_, ok := p.Eval(msg)
 	return ok
 }
 
@@ -140,8 +145,7 @@ func (p *Pattern) Eval(msg string) (*Result, bool) {
 		if doc == nil {
 			return nil, false
 		}
-		env := jsonEnv{doc: doc}
-		if !p.expr.eval(env) {
+		if !p.expr.eval(env{doc: doc}) {
 			return nil, false
 		}
 		return &Result{doc: doc}, true
@@ -238,9 +242,93 @@ func scalarString(v any) string {
 
 // ---- expression tree shared by JSON and space-delimited patterns ----
 
-type env interface {
-	// get returns the value for a selector or field name; found is false when absent.
-	get(ref *ref) (v any, found bool)
+// jval is a value a selector or field found.
+type jval struct {
+	k jkind
+	s string // text of strings and numbers
+	b bool
+}
+
+type jkind uint8
+
+const (
+	jStr jkind = iota
+	jNum
+	jBool
+	jNull
+	jCont // an object or an array
+)
+
+func (v jval) text() string {
+	switch v.k {
+	case jBool:
+		if v.b {
+			return "true"
+		}
+		return "false"
+	case jNull:
+		return "null"
+	}
+	return v.s
+}
+
+// env is what an expression reads: raw JSON text (scanned), a decoded JSON document, or the
+// fields of a space-delimited event. It is passed by value so evaluation does not allocate.
+type env struct {
+	raw    string
+	useRaw bool
+	doc    any
+	vals   map[string]string
+}
+
+// get returns the value for a selector or field name; found is false when absent.
+func (e env) get(r *ref) (jval, bool) {
+	switch {
+	case r.sel != nil && e.useRaw:
+		raw, kind, ok := jsonscan.LookupSteps(e.raw, r.sel.js)
+		if !ok {
+			return jval{}, false
+		}
+		switch kind {
+		case jsonscan.String:
+			return jval{k: jStr, s: jsonscan.Unquote(raw)}, true
+		case jsonscan.Number:
+			return jval{k: jNum, s: raw}, true
+		case jsonscan.True:
+			return jval{k: jBool, b: true}, true
+		case jsonscan.False:
+			return jval{k: jBool}, true
+		case jsonscan.Null:
+			return jval{k: jNull}, true
+		}
+		return jval{k: jCont}, true
+	case r.sel != nil:
+		v, ok := r.sel.lookup(e.doc)
+		if !ok {
+			return jval{}, false
+		}
+		switch x := v.(type) {
+		case string:
+			return jval{k: jStr, s: x}, true
+		case json.Number:
+			return jval{k: jNum, s: x.String()}, true
+		case bool:
+			return jval{k: jBool, b: x}, true
+		case nil:
+			return jval{k: jNull}, true
+		}
+		return jval{k: jCont}, true
+	}
+	v, ok := e.vals["$"+r.name]
+	if !ok {
+		for k, x := range e.vals {
+			if strings.EqualFold(k, "$"+r.name) {
+				return jval{k: jStr, s: x}, true
+			}
+		}
+		return jval{}, false
+	}
+	return jval{k: jStr, s: v}, true
 }
 
 type node interface{ eval(env) bool }
@@ -301,29 +389,27 @@ func (n cmpNode) eval(e env) bool {
 	}
 	switch n.op {
 	case opIsNull:
-		return v == nil
+		return v.k == jNull
 	case opIsTrue:
-		b, ok := v.(bool)
-		return ok && b
+		return v.k == jBool && v.b
 	case opIsFalse:
-		b, ok := v.(bool)
-		return ok && !b
+		return v.k == jBool && !v.b
 	}
-	switch v.(type) {
-	case map[string]any, []any:
+	if v.k == jCont {
 		return false // a selector that names an object or array never matches
 	}
-	if v == nil {
+	if v.k == jNull {
 		// null compares as the text "null" for = and !=
-		if n.op == opEq {
-			return !n.val.quoted && n.val.raw == "null"
-		}
-		if n.op == opNe {
-			return !(!n.val.quoted && n.val.raw == "null")
+		isNull := !n.val.quoted && n.val.raw == "null"
+		switch n.op {
+		case opEq:
+			return isNull
+		case opNe:
+			return !isNull
 		}
 		return false
 	}
-	s := scalarString(v)
+	s := v.text()
 	switch n.op {
 	case opEq, opNe:
 		eq := n.val.equal(v, s)
@@ -353,7 +439,7 @@ func (n cmpNode) eval(e env) bool {
 	return false
 }
 
-func (val value) equal(v any, s string) bool {
+func (val value) equal(v jval, s string) bool {
 	if val.star {
 		return true
 	}
@@ -372,17 +458,11 @@ func (val value) equal(v any, s string) bool {
 	return s == val.raw
 }
 
-func toNumber(v any, s string) (float64, bool) {
-	switch x := v.(type) {
-	case json.Number:
-		f, err := x.Float64()
-		return f, err == nil
-	case float64:
-		return x, true
-	case bool:
+func toNumber(v jval, s string) (float64, bool) {
+	if v.k == jBool {
 		return 0, false
 	}
-	f, err := strconv.ParseFloat(s, 64)
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(f) {
 		return 0, false
 	}
@@ -396,7 +476,10 @@ type selStep struct {
 	index int // -1 when the step is a key
 }
 
-type selector struct{ steps []selStep }
+type selector struct {
+	steps []selStep
+	js    []jsonscan.Step
+}
 
 func (s *selector) lookup(doc any) (any, bool) {
 	cur := doc
@@ -420,10 +503,6 @@ func (s *selector) lookup(doc any) (any, bool) {
 	}
 	return cur, true
 }
-
-type jsonEnv struct{ doc any }
-
-func (e jsonEnv) get(r *ref) (any, bool) { return r.sel.lookup(e.doc) }
 
 // parseSelector parses "$.a.b[0].c" (also "$.['a b']" is not supported by AWS and rejected).
 func parseSelector(s string) (*selector, error) {
@@ -462,6 +541,9 @@ func parseSelector(s string) (*selector, error) {
 	}
 	if len(sel.steps) == 0 {
 		return nil, fmt.Errorf("selector %q names no field", s)
+	}
+	for _, st := range sel.steps {
+		sel.js = append(sel.js, jsonscan.Step{Key: st.key, Index: st.index})
 	}
 	return sel, nil
 }
@@ -508,20 +590,6 @@ func splitFields(msg string) []string {
 type sdField struct {
 	name     string // "" for an unnamed field
 	ellipsis bool
-}
-
-type sdEnv struct{ vals map[string]string }
-
-func (e sdEnv) get(r *ref) (any, bool) {
-	v, ok := e.vals["$"+r.name]
-	if !ok {
-		for k, x := range e.vals {
-			if strings.EqualFold(k, "$"+r.name) {
-				return x, true
-			}
-		}
-	}
-	return v, ok
 }
 
 func (p *Pattern) matchFields(words []string, res *Result) bool {
@@ -575,7 +643,7 @@ func (p *Pattern) checkAssign(words []string, assign []int, res *Result) bool {
 		vals[k] = w
 		order = append(order, k)
 	}
-	if p.cond != nil && !p.cond.eval(sdEnv{vals}) {
+	if p.cond != nil && !p.cond.eval(env{vals: vals}) {
 		return false
 	}
 	res.fields = vals

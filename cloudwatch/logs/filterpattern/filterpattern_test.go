@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/devopsim/devopsim/cloudwatch/logs/filterpattern"
@@ -167,7 +168,15 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		p.Match(event)
+		m := p.Match(event)
+		if _, ok := p.Eval(event); ok != m && !strings.Contains(event, `\`) {
+			// the fast path (scanning) and the full decode must agree (duplicate keys and
+			// escaped keys aside)
+			var dup map[string]json.RawMessage
+			if json.Unmarshal([]byte(event), &dup) == nil && strings.Count(event, `":`) == len(dup) {
+				t.Fatalf("Match = %v, Eval = %v for %q on %q", m, ok, pattern, event)
+			}
+		}
 		if r, ok := p.Eval(event); ok {
 			r.Extracted()
 			r.Value("$.a")

@@ -3,13 +3,14 @@ package insights
 import (
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"iter"
 	"math"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/devopsim/devopsim/cloudwatch/logs/internal/jsonscan"
 )
 
 // Event is one log event a query reads.
@@ -60,11 +61,12 @@ type binExpr struct{ d Value }
 func (b *binExpr) eval(r *row) Value { return timeV(floorTime(r.ts(), b.d)) }
 
 type row struct {
-	ev   *Event
-	vals map[string]Value
-	disc bool
-	aggs []Value
-	tsv  int64 // stats rows: no event
+	ev     *Event
+	vals   map[string]Value
+	disc   bool
+	isJSON bool
+	aggs   []Value
+	tsv    int64 // stats rows: no event
 }
 
 func (r *row) ts() int64 {
@@ -101,6 +103,35 @@ func (r *row) get(name string, sys int) Value {
 				return v
 			}
 		}
+		if r.isJSON {
+			return jsonValue(r.ev.Message, name)
+		}
+	}
+	return null
+}
+
+// jsonValue looks a flattened field name up in a JSON event (objects and arrays are not
+// fields; null is an empty value).
+func jsonValue(doc, name string) Value {
+	raw, kind, ok := jsonscan.LookupPath(doc, name)
+	if !ok {
+		return null
+	}
+	switch kind {
+	case jsonscan.String:
+		return strV(jsonscan.Unquote(raw))
+	case jsonscan.Number:
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return strV(raw)
+		}
+		return Value{k: kNum, n: f, s: raw}
+	case jsonscan.True:
+		return boolV(true)
+	case jsonscan.False:
+		return boolV(false)
+	case jsonscan.Null:
+		return strV("")
 	}
 	return null
 }
@@ -120,18 +151,9 @@ func (r *row) set(name string, v Value) {
 func (r *row) discover() {
 	r.disc = true
 	m := r.ev.Message
-	t := strings.TrimSpace(m)
-	if len(t) > 1 && t[0] == '{' {
-		var doc map[string]any
-		d := json.NewDecoder(strings.NewReader(t))
-		d.UseNumber()
-		if d.Decode(&doc) == nil {
-			if r.vals == nil {
-				r.vals = make(map[string]Value, len(doc))
-			}
-			flatten(r.vals, "", doc, 0)
-			return
-		}
+	if jsonscan.Valid(m) {
+		r.isJSON = true // fields are looked up in the text on demand
+		return
 	}
 	if strings.HasPrefix(m, "REPORT RequestId: ") || strings.HasPrefix(m, "START RequestId: ") || strings.HasPrefix(m, "END RequestId: ") {
 		r.lambda(m)
@@ -187,40 +209,6 @@ func (r *row) lambda(m string) {
 	}
 }
 
-// flatten adds doc's leaves to out as "a.b.0.c"; at most 1000 fields, as AWS's cap.
-func flatten(out map[string]Value, prefix string, v any, depth int) {
-	if len(out) >= 1000 || depth > 32 {
-		return
-	}
-	switch x := v.(type) {
-	case map[string]any:
-		for k, c := range x {
-			flatten(out, join(prefix, k), c, depth+1)
-		}
-	case []any:
-		for i, c := range x {
-			flatten(out, join(prefix, strconv.Itoa(i)), c, depth+1)
-		}
-	case json.Number:
-		f, _ := x.Float64()
-		out[prefix] = Value{k: kNum, n: f, s: x.String()}
-	case string:
-		out[prefix] = strV(x)
-	case bool:
-		out[prefix] = boolV(x)
-	case nil:
-		// a JSON null is a present field with no value
-		out[prefix] = strV("")
-	}
-}
-
-func join(prefix, k string) string {
-	if prefix == "" {
-		return k
-	}
-	return prefix + "." + k
-}
-
 // Run executes q over events. It stops early when ctx is done and returns ctx.Err().
 func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) (*Result, error) {
 	limit := opts.Limit
@@ -274,7 +262,7 @@ func (q *Query) Run(ctx context.Context, events iter.Seq[*Event], opts Options) 
 			groups.add(r)
 		} else {
 			cp := *ev
-			kept := &row{ev: &cp, disc: r.disc}
+			kept := &row{ev: &cp, disc: r.disc, isJSON: r.isJSON}
 			if len(r.vals) > 0 {
 				kept.vals = make(map[string]Value, len(r.vals))
 				for k, v := range r.vals {
