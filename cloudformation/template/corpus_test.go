@@ -71,7 +71,7 @@ func check(body []byte, given map[string]string) error {
 // knownDeviation lists corpus templates cfn-lint accepts but CloudFormation refuses.
 var knownDeviation = map[string]string{
 	"good/parameters__default.yaml": "no Resources section: CloudFormation answers 'At least one Resources member must be defined.'",
-	"good/decode__parsing.json": "empty Resources: CloudFormation answers 'At least one Resources member must be defined.'",
+	"good/decode__parsing.json":     "empty Resources: CloudFormation answers 'At least one Resources member must be defined.'",
 }
 
 func relName(p string) string {
