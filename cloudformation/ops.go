@@ -656,6 +656,10 @@ func (s *Service) updateStackInternal(ctx context.Context, in *UpdateStackInput,
 	}
 	st.Status, st.Reason, st.Updated, st.ChangeSetID = "UPDATE_IN_PROGRESS", "User Initiated", s.now(), changeSetID
 	duringPolicy := in.StackPolicyDuringUpdateBody
+	if err := s.putStack(ctx, &st); err != nil {
+		return "", err
+	}
+	s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", nil)
 	op, err := s.startOp(ctx, st, p.tmpl, p.params, res, func(op *operation) {
 		if duringPolicy != "" {
 			op.mu.Lock()
@@ -674,10 +678,7 @@ func (s *Service) updateStackInternal(ctx context.Context, in *UpdateStackInput,
 		return "", err
 	}
 	_ = op
-	if err := s.putStack(ctx, &st); err != nil {
-		return "", err
-	}
-	s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", nil)
+
 	return st.ID, nil
 }
 
@@ -725,15 +726,11 @@ func (s *Service) deleteStackInternal(ctx context.Context, in *DeleteStackInput)
 	}
 	st.Status, st.Reason = "DELETE_IN_PROGRESS", "User Initiated"
 	params := paramMap(tmpl, st.Params)
-	op, err := s.startOp(ctx, st, tmpl, params, res, func(op *operation) { op.runDelete(retain) })
-	if err != nil {
-		return nil, err
-	}
 	if err := s.putStack(ctx, &st); err != nil {
 		return nil, err
 	}
 	s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated", nil)
-	return op, nil
+	return s.startOp(ctx, st, tmpl, params, res, func(op *operation) { op.runDelete(retain) })
 }
 
 // Describe -------------------------------------------------------------------------------------
