@@ -63,9 +63,10 @@ func (a *agent) run(events []string, final bool) bool {
 	a.t = t
 	first := t.Status == "Pending"
 	a.t.Status = "InProgress"
-	a.save()
+	if len(events) == 0 || !a.slow(events[0]) {
+		a.save()
+	}
 	a.r.setStatus(a.inst, "InProgress")
-	a.r.update(func(*deploymentRecord) {})
 	if first {
 		a.r.instanceEvent(a.rec.Info, a.g.Info, a.inst, "START")
 		a.r.trigger(a.rec.Info, a.g.Info, "InstanceStart", a.inst)
@@ -84,7 +85,9 @@ func (a *agent) run(events []string, final bool) bool {
 			continue
 		}
 		ev.Status, ev.StartTime = "InProgress", s.now()
-		a.save()
+		if a.slow(name) {
+			a.save() // visible while its scripts run; quick steps are saved when they end
+		}
 		var d *Diagnostics
 		if herr != nil {
 			d = unknown("The instance could not be reached: " + herr.Error())
@@ -100,7 +103,7 @@ func (a *agent) run(events []string, final bool) bool {
 			ev.Status = "Failed"
 			ok = false
 		}
-		a.save()
+		// the end of an event is saved with the next event that runs scripts, or at the end
 	}
 	if ok && herr == nil && slices.Contains(events, "Install") {
 		_ = a.h.FS().WriteFile(hostfs.Cred{}, path.Join(instructionDir, a.g.Info.DeploymentGroupID+"_last_successful_install"), []byte(a.depRoot()), 0o644)
@@ -121,7 +124,6 @@ func (a *agent) run(events []string, final bool) bool {
 	}
 	a.save()
 	a.r.setStatus(a.inst, a.t.Status)
-	a.r.update(func(*deploymentRecord) {})
 	switch a.t.Status {
 	case "Failed":
 		a.r.instanceEvent(a.rec.Info, a.g.Info, a.inst, "FAILURE")
@@ -134,6 +136,16 @@ func (a *agent) run(events []string, final bool) bool {
 		a.r.trigger(a.rec.Info, a.g.Info, "InstanceReady", a.inst)
 	}
 	return ok
+}
+
+// slow reports whether an event runs scripts (so it is worth recording as InProgress).
+func (a *agent) slow(name string) bool {
+	switch name {
+	case "DownloadBundle", "Install", "BlockTraffic", "AllowTraffic":
+		return false
+	}
+	b := a.r.getBundle(a.rec.Info.Revision)
+	return b.spec == nil || len(b.spec.Hooks[name]) > 0
 }
 
 func unknown(msg string) *Diagnostics {
@@ -204,7 +216,7 @@ func (a *agent) previousHooks(name string) *Diagnostics {
 	if err != nil {
 		return success("")
 	}
-	sp, err := appspec.Parse(spec)
+	sp, err := a.r.parseCached(spec)
 	if err != nil {
 		return unknown(err.Error())
 	}
@@ -227,6 +239,7 @@ func (a *agent) download() *Diagnostics {
 	}
 	dep := a.depRoot()
 	_ = fsys.RemoveAll(root, dep)
+	a.pruneArchives()
 	arch := a.archive()
 	if err := fsys.MkdirAll(root, arch, 0o755); err != nil {
 		return unknown("Could not create the deployment archive directory: " + err.Error())
@@ -248,6 +261,40 @@ func (a *agent) download() *Diagnostics {
 		return d
 	}
 	return success("")
+}
+
+// maxRevisions is how many deployment directories the agent keeps per group (its
+// :max_revisions: setting, default 5); older ones are deleted, except the last successful.
+const maxRevisions = 5
+
+func (a *agent) pruneArchives() {
+	fsys := a.h.FS()
+	dir := path.Join(AgentRoot, a.g.Info.DeploymentGroupID)
+	ents, err := fsys.ReadDir(dir)
+	if err != nil || len(ents) < maxRevisions {
+		return
+	}
+	keep := ""
+	if b, err := fsys.ReadFile(path.Join(instructionDir, a.g.Info.DeploymentGroupID+"_last_successful_install")); err == nil {
+		keep = strings.TrimSpace(string(b))
+	}
+	type dirAge struct {
+		name string
+		mod  time.Time
+	}
+	var ds []dirAge
+	for _, e := range ents {
+		if fi, err := e.Info(); err == nil && e.IsDir() {
+			ds = append(ds, dirAge{path.Join(dir, e.Name()), fi.ModTime()})
+		}
+	}
+	slices.SortFunc(ds, func(x, y dirAge) int { return x.mod.Compare(y.mod) })
+	for len(ds) >= maxRevisions {
+		if ds[0].name != keep {
+			_ = fsys.RemoveAll(hostfs.Cred{}, ds[0].name)
+		}
+		ds = ds[1:]
+	}
 }
 
 // ---- Install
@@ -279,7 +326,6 @@ func (a *agent) install() *Diagnostics {
 			}
 		}
 	}
-	arch := a.archive()
 	var files, dirs []string
 	mkdirs := func(d string) error {
 		var missing []string
@@ -297,7 +343,7 @@ func (a *agent) install() *Diagnostics {
 		}
 		return nil
 	}
-	copyFile := func(src, dst string) error {
+	copyFile := func(src *bundleFile, dst string) error {
 		fi, err := fsys.Lstat(dst)
 		if err == nil {
 			if fi.IsDir() {
@@ -311,49 +357,61 @@ func (a *agent) install() *Diagnostics {
 				return fmt.Errorf("The deployment failed because a specified file already exists at this location: %s", dst)
 			}
 		}
-		sfi, err := fsys.Stat(src)
-		if err != nil {
+		if err := fsys.WriteFile(root, dst, src.Data, src.Mode.Perm()); err != nil {
 			return err
 		}
-		data, err := fsys.ReadFile(src)
-		if err != nil {
-			return err
+		if fi != nil {
+			_ = fsys.Chmod(root, dst, src.Mode.Perm())
 		}
-		if err := fsys.WriteFile(root, dst, data, sfi.Mode().Perm()); err != nil {
-			return err
-		}
-		_ = fsys.Chmod(root, dst, sfi.Mode().Perm())
 		files = append(files, dst)
 		return nil
 	}
+	// The agent copies from the unpacked archive; its content is the bundle's, which is used
+	// directly (no need to read every file back from the host).
 	for _, f := range spec.Files {
-		src := path.Join(arch, path.Clean("/"+f.Source))
+		src := strings.TrimPrefix(path.Clean("/"+f.Source), "/")
 		dst := path.Clean("/" + f.Destination)
-		fi, err := fsys.Stat(src)
-		if err != nil {
+		var file *bundleFile
+		isDir := src == ""
+		for i := range b.files {
+			if b.files[i].Name == src {
+				file = &b.files[i]
+				isDir = file.Mode.IsDir()
+				break
+			}
+		}
+		if file == nil && !isDir {
 			return unknown(fmt.Sprintf("The deployment failed because the files section of the application specification file names a source that is not in the revision: %s", f.Source))
 		}
 		if err := mkdirs(dst); err != nil {
 			return unknown(err.Error())
 		}
-		if !fi.IsDir() {
-			if err := copyFile(src, path.Join(dst, path.Base(src))); err != nil {
+		if !isDir {
+			if err := copyFile(file, path.Join(dst, path.Base(src))); err != nil {
 				return unknown(err.Error())
 			}
 			continue
 		}
-		err = fsys.Walk(src, func(p string, fi fs.FileInfo) error {
-			if p == src {
-				return nil
+		prefix := src + "/"
+		if src == "" {
+			prefix = ""
+		}
+		for i := range b.files {
+			bf := &b.files[i]
+			rel, ok := strings.CutPrefix(bf.Name, prefix)
+			if !ok || rel == "" {
+				continue
 			}
-			target := path.Join(dst, strings.TrimPrefix(p, src+"/"))
-			if fi.IsDir() {
-				return mkdirs(target)
+			target := path.Join(dst, rel)
+			var err error
+			if bf.Mode.IsDir() {
+				err = mkdirs(target)
+			} else {
+				err = copyFile(bf, target)
 			}
-			return copyFile(p, target)
-		})
-		if err != nil {
-			return unknown(err.Error())
+			if err != nil {
+				return unknown(err.Error())
+			}
 		}
 	}
 	// permissions apply to what was installed

@@ -199,6 +199,7 @@ func (s *Service) GetDeployment(ctx context.Context, in *GetDeploymentInput) (*G
 		if err != nil {
 			return nil, wrap(err)
 		}
+		s.liveOverview(&d.Info)
 		return &GetDeploymentOutput{DeploymentInfo: &d.Info}, nil
 	})
 }
@@ -221,6 +222,7 @@ func (s *Service) BatchGetDeployments(ctx context.Context, in *BatchGetDeploymen
 			if err != nil {
 				return nil, wrap(err)
 			}
+			s.liveOverview(&d.Info)
 			out.DeploymentsInfo = append(out.DeploymentsInfo, d.Info)
 		}
 		return out, nil
@@ -756,6 +758,45 @@ type run struct {
 	bundleMu sync.Mutex
 	started  time.Time
 	alarmCfg *AlarmConfiguration
+	specs    map[string]specResult // parsed appspecs of previous revisions, by content
 }
 
 func (r *run) cancel(cause error) { r.cancelFn(cause) }
+
+type specResult struct {
+	spec *appspec.AppSpec
+	err  error
+}
+
+// parseCached parses an appspec found on a host; hosts of a group usually share one.
+func (r *run) parseCached(data []byte) (*appspec.AppSpec, error) {
+	r.mu.Lock()
+	res, ok := r.specs[string(data)]
+	r.mu.Unlock()
+	if ok {
+		return res.spec, res.err
+	}
+	sp, err := appspec.Parse(data)
+	r.mu.Lock()
+	if r.specs == nil {
+		r.specs = map[string]specResult{}
+	}
+	r.specs[string(data)] = specResult{sp, err}
+	r.mu.Unlock()
+	return sp, err
+}
+
+// liveOverview puts the instance counts of a deployment running in this process into info
+// (the stored overview is written at phase boundaries and at the end).
+func (s *Service) liveOverview(info *DeploymentInfo) {
+	s.mu.Lock()
+	r := s.running[info.DeploymentID]
+	s.mu.Unlock()
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	ov := r.overview
+	r.mu.Unlock()
+	info.DeploymentOverview = &ov
+}
