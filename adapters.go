@@ -2,9 +2,13 @@ package devopsim
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/devopsim/devopsim/cloudwatch/logs"
+	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/identity"
 )
@@ -40,4 +44,42 @@ func (s codeCommitSources) FetchCodeCommit(ctx context.Context, location, versio
 		version = version[i+2 : len(version)-1]
 	}
 	return s.cc.Archive(identity.InService(ctx, "codebuild.amazonaws.com"), name, version)
+}
+
+// serviceLogs writes another service's output to CloudWatch Logs as that service.
+type serviceLogs struct {
+	logs    *logs.Service
+	service string // e.g. "codebuild.amazonaws.com"
+}
+
+func (l serviceLogs) EnsureStream(ctx context.Context, group, stream string) error {
+	ctx = identity.InService(ctx, l.service)
+	_, err := l.logs.CreateLogGroup(ctx, &logs.CreateLogGroupInput{LogGroupName: group})
+	if err != nil && !errors.Is(err, logs.ErrResourceAlreadyExists) {
+		return err
+	}
+	_, err = l.logs.CreateLogStream(ctx, &logs.CreateLogStreamInput{LogGroupName: group, LogStreamName: stream})
+	if err != nil && !errors.Is(err, logs.ErrResourceAlreadyExists) {
+		return err
+	}
+	return nil
+}
+
+func (l serviceLogs) PutLines(ctx context.Context, group, stream string, t time.Time, lines ...string) error {
+	events := make([]logs.InputLogEvent, len(lines))
+	for i, line := range lines {
+		if line == "" {
+			line = " " // CloudWatch Logs refuses empty messages
+		}
+		events[i] = logs.InputLogEvent{Timestamp: t.UnixMilli(), Message: line}
+	}
+	_, err := l.logs.PutLogEvents(identity.InService(ctx, l.service), &logs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: events})
+	return err
+}
+
+// metricSink lets Logs metric filters publish to CloudWatch metrics.
+type metricSink struct{ m *metrics.Service }
+
+func (s metricSink) PutMetric(ctx context.Context, namespace, name string, dims map[string]string, value float64, unit string, t time.Time) error {
+	return s.m.Publish(ctx, namespace, name, dims, value, unit, t)
 }

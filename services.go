@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/devopsim/devopsim/cloudwatch/logs"
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
@@ -13,6 +14,7 @@ import (
 // services holds every service the platform composes.
 type services struct {
 	metrics    *metrics.Service
+	logs       *logs.Service
 	codecommit *codecommit.Service
 	codebuild  *codebuild.Service
 }
@@ -33,6 +35,14 @@ func (p *Platform) addServices() error {
 	p.track(cw)
 	p.router.Register(awsapi.CloudWatch(cw))
 
+	lg, err := logs.New(env, logs.Options{Metrics: metricSink{cw}, DurableEvents: p.opts.DataDir != ""})
+	if err != nil {
+		return err
+	}
+	p.svc.logs = lg
+	p.track(lg)
+	p.router.Register(awsapi.Logs(lg))
+
 	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
 	if p.opts.DataDir != "" {
 		ccOpts.Dir = filepath.Join(p.opts.DataDir, "codecommit")
@@ -46,7 +56,7 @@ func (p *Platform) addServices() error {
 	p.router.Register(awsapi.CodeCommit(cc))
 	p.router.Mount("/v1/repos/", cc.GitHandler())
 
-	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}, Metrics: cw}, codebuild.Options{
+	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}, Metrics: cw, Logs: serviceLogs{lg, "codebuild.amazonaws.com"}}, codebuild.Options{
 		NewShell: p.opts.BuildShell,
 	})
 	if err != nil {
@@ -60,6 +70,9 @@ func (p *Platform) addServices() error {
 
 // CloudWatch is metrics and alarms.
 func (p *Platform) CloudWatch() *metrics.Service { return p.svc.metrics }
+
+// Logs is CloudWatch Logs and Logs Insights.
+func (p *Platform) Logs() *logs.Service { return p.svc.logs }
 
 // CodeCommit is git hosting: repositories, branches, commits, and the git endpoint.
 func (p *Platform) CodeCommit() *codecommit.Service { return p.svc.codecommit }

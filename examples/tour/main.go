@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 	"github.com/aws/aws-sdk-go-v2/service/codecommit"
@@ -141,6 +142,17 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 	if done.Artifacts != nil {
 		step("artifact: %s", done.Artifacts.Location)
+	}
+	logEvents, err := cloudwatchlogs.NewFromConfig(cfg).GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: aws.String(done.Logs.GroupName), LogStreamName: aws.String(done.Logs.StreamName), StartFromHead: aws.Bool(true),
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range logEvents.Events {
+		if msg := aws.ToString(e.Message); strings.Contains(msg, "Running command go") || strings.HasPrefix(msg, "ok ") {
+			step("build log %s: %s", done.Logs.GroupName, msg)
+		}
 	}
 	return nil
 }
