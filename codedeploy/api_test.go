@@ -230,3 +230,32 @@ func TestConcurrentDeployments(t *testing.T) {
 		t.Fatalf("%d deployments", len(l.Deployments))
 	}
 }
+
+func TestCloseStopsRunningDeployments(t *testing.T) {
+	p := newPlatform(t, nil)
+	g := newGate()
+	p.fleet.add(t, map[string]string{"k": "v"}, "").RegisterCommand("gate", g.command)
+	p.app("a")
+	p.group(&codedeploy.CreateDeploymentGroupInput{ApplicationName: "a", DeploymentGroupName: "g", EC2TagFilters: []codedeploy.EC2TagFilter{{Key: "k"}}})
+	rev := p.put("v.zip", map[string]string{"appspec.yml": "version: 0.0\nos: linux\nhooks:\n  BeforeInstall:\n    - location: g.sh\n", "g.sh": "#!/bin/sh\ngate\n"})
+	ctx := context.Background()
+	out, err := p.svc.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{ApplicationName: "a", DeploymentGroupName: "g", Revision: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-g.entered
+	if err := p.svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.svc.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentID: out.DeploymentID})
+	if err != nil || d.DeploymentInfo.Status != "Stopped" {
+		t.Fatalf("%+v %v", d, err)
+	}
+	out2, err := p.svc.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{ApplicationName: "a", DeploymentGroupName: "g", Revision: rev})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := p.status(out2.DeploymentID); st != "Stopped" {
+		t.Fatalf("after close: %s", st)
+	}
+}
