@@ -107,7 +107,7 @@ func (r *run) runAction(stage string, a ActionDeclaration) string {
 		ActionName: a.Name, StartTime: now, LastUpdateTime: now, Status: "InProgress", UpdatedBy: callerARN(r.ctx), Input: input}
 	akey := actionKey(r.scope, r.rec.Exec.PipelineName, execID, aeID)
 	seq := s.nextSeq()
-	if !r.deleted {
+	if !r.deleted.Load() {
 		_ = s.actions.Put(r.ctx, akey, actionRec{Detail: detail, Seq: seq})
 	}
 	r.setActionStatus(stage, a.Name, "InProgress")
@@ -141,7 +141,7 @@ func (r *run) runAction(stage string, a ActionDeclaration) string {
 		r.mu.Unlock()
 		cancel(nil)
 		switch {
-		case r.closing() && !r.deleted:
+		case r.closing() && !r.deleted.Load():
 			return "Closed"
 		case errors.Is(cause, errAbandoned):
 			res.Status, res.Summary = "Abandoned", "Abandoned by StopPipelineExecution"
@@ -190,7 +190,7 @@ func (r *run) runAction(stage string, a ActionDeclaration) string {
 		r.mu.Unlock()
 	}
 	r.setActionStatus(stage, a.Name, res.Status)
-	if !r.deleted {
+	if !r.deleted.Load() {
 		_ = s.actions.Put(r.ctx, akey, actionRec{Detail: detail, Seq: seq})
 	}
 	entity := expandURL(typ.entity, region, res.ExternalID, resolved)
@@ -564,7 +564,6 @@ func (s *Service) runApproval(ctx context.Context, ar *actionRun) actionResult {
 		delete(s.approvals, token)
 		s.mu.Unlock()
 	}()
-	ar.setLatest(func(ae *ActionExecution) { ae.Token = token })
 	if arn := ar.config["NotificationArn"]; arn != "" {
 		if s.deps.Topics == nil {
 			return failed("ConfigurationError", "SNS is not wired to this CodePipeline; cannot notify %s", arn)
@@ -574,6 +573,7 @@ func (s *Service) runApproval(ctx context.Context, ar *actionRun) actionResult {
 			return failed("JobFailed", "Could not publish the approval notification to %s: %v", arn, err)
 		}
 	}
+	ar.setLatest(func(ae *ActionExecution) { ae.Token = token })
 	select {
 	case res := <-w.ch:
 		if res.Status == "Approved" {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -99,7 +100,7 @@ func (s *Service) abandonAll(ctx context.Context, name string) {
 	}
 	rt.mu.Unlock()
 	for _, r := range runs {
-		r.deleted = true
+		r.deleted.Store(true)
 		r.cancel(errAbandoned)
 	}
 }
@@ -121,7 +122,7 @@ type run struct {
 	abandon       bool
 	actionCancels map[string]context.CancelCauseFunc
 	superseded    bool // guarded by rt.mu
-	deleted       bool
+	deleted       atomic.Bool
 }
 
 // startSpec says how an execution starts.
@@ -229,6 +230,10 @@ func (s *Service) launch(r *run, from int, retryMode, retryTrigger string) bool 
 	s.mu.Unlock()
 	r.rt.mu.Lock()
 	r.rt.runs[r.rec.Exec.PipelineExecutionID] = r
+	// Executions get in line for their first stage in the order they start.
+	if first := r.firstStage(from); first >= 0 {
+		r.arriveLocked(first)
+	}
 	r.rt.mu.Unlock()
 	r.mu.Lock()
 	snap := r.rec
@@ -253,7 +258,7 @@ func (r *run) save() {
 	rec := r.rec
 	b := cloneExec(rec)
 	r.mu.Unlock()
-	if r.deleted {
+	if r.deleted.Load() {
 		return
 	}
 	_ = r.s.execs.Put(r.ctx, r.key, b)
@@ -291,7 +296,7 @@ func (r *run) snapshot() execRec {
 }
 
 func (r *run) updateState(fn func(*stateRec)) {
-	if r.deleted {
+	if r.deleted.Load() {
 		return
 	}
 	_, _ = r.s.states.Update(r.ctx, r.scope+r.rec.Exec.PipelineName, func(st *stateRec) error { fn(st); return nil })
@@ -323,14 +328,16 @@ func (r *run) execute(from int, retryMode, retryTrigger string) {
 		r.cancel(nil)
 	}()
 	stages := r.rec.Decl.Stages
+	arrived := true
 	for i := from; i < len(stages); i++ {
 		st := stages[i]
 		if r.rec.OnlyStage != "" && st.Name != r.rec.OnlyStage {
 			continue
 		}
-		if !r.enter(i) {
+		if !r.enter(i, arrived) {
 			return
 		}
+		arrived = false
 		res := r.runStage(i, retryMode, retryTrigger)
 		for res == "Failed" && st.OnFailure != nil && st.OnFailure.Result == "RETRY" && r.autoRetries(st.Name) < 1 && !r.closing() {
 			if s, _ := r.stopRequested(); s {
@@ -411,24 +418,15 @@ func removeRun(q []*run, r *run) []*run {
 // enter waits until the execution may enter stage i: the transitions are enabled, the
 // stage is free (SUPERSEDED, QUEUED) and, for QUEUED, the execution is first in line. In
 // SUPERSEDED mode a newer execution arriving replaces the waiting one.
-func (r *run) enter(i int) bool {
+func (r *run) enter(i int, arrived bool) bool {
 	rt := r.rt
 	stages := r.rec.Decl.Stages
 	stage := stages[i].Name
 	mode := r.rec.Decl.ExecutionMode
-	var superseded []*run
 	rt.mu.Lock()
-	if mode == "SUPERSEDED" {
-		for _, w := range rt.waiting[stage] {
-			if w != r {
-				w.superseded = true
-				superseded = append(superseded, w)
-			}
-		}
-		rt.waiting[stage] = nil
+	if !arrived {
+		r.arriveLocked(i)
 	}
-	rt.waiting[stage] = append(rt.waiting[stage], r)
-	rt.broadcastLocked()
 	for {
 		leave := func() { rt.waiting[stage] = removeRun(rt.waiting[stage], r); rt.broadcastLocked(); rt.mu.Unlock() }
 		if r.superseded {
@@ -469,9 +467,6 @@ func (r *run) enter(i int) bool {
 		}
 		ch := rt.changed
 		rt.mu.Unlock()
-		if len(superseded) > 0 {
-			superseded = nil
-		}
 		select {
 		case <-ch:
 		case <-r.stopCh:
@@ -480,6 +475,33 @@ func (r *run) enter(i int) bool {
 		rt.mu.Lock()
 	}
 	return true
+}
+
+// arriveLocked puts r in line for stage i; in SUPERSEDED mode it replaces the execution
+// waiting there. Called with rt.mu held.
+func (r *run) arriveLocked(i int) {
+	rt := r.rt
+	stage := r.rec.Decl.Stages[i].Name
+	if r.rec.Decl.ExecutionMode == "SUPERSEDED" {
+		for _, w := range rt.waiting[stage] {
+			if w != r {
+				w.superseded = true
+			}
+		}
+		rt.waiting[stage] = nil
+	}
+	rt.waiting[stage] = append(rt.waiting[stage], r)
+	rt.broadcastLocked()
+}
+
+// firstStage is the index of the first stage the run enters from index from.
+func (r *run) firstStage(from int) int {
+	for i := from; i < len(r.rec.Decl.Stages); i++ {
+		if r.rec.OnlyStage == "" || r.rec.Decl.Stages[i].Name == r.rec.OnlyStage {
+			return i
+		}
+	}
+	return -1
 }
 
 func (r *run) leave(i int) {
@@ -494,7 +516,7 @@ func (r *run) leave(i int) {
 
 // finish ends the execution with status.
 func (r *run) finish(status, summary string) {
-	if r.closing() && !r.deleted {
+	if r.closing() && !r.deleted.Load() {
 		return
 	}
 	r.mu.Lock()
@@ -503,7 +525,7 @@ func (r *run) finish(status, summary string) {
 	r.mu.Unlock()
 	r.save()
 	snap := r.snapshot()
-	if !r.deleted {
+	if !r.deleted.Load() {
 		r.s.publishExec(r.ctx, &snap, eventState(status))
 	}
 }
