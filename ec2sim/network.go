@@ -116,8 +116,10 @@ func (s *Service) defaultSubnet(ctx context.Context, zone string) (subnetRecord,
 		if !subs[i].DefaultForAz {
 			continue
 		}
+		// Without a zone, the default subnet with the most free addresses (launches spread).
 		if zone == "" || subs[i].AvailabilityZone == zone {
-			if first == nil || subs[i].AvailabilityZone < first.AvailabilityZone {
+			if first == nil || subs[i].AvailableIpAddressCount > first.AvailableIpAddressCount ||
+				subs[i].AvailableIpAddressCount == first.AvailableIpAddressCount && subs[i].AvailabilityZone < first.AvailabilityZone {
 				first = &subs[i]
 			}
 		}

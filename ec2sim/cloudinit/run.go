@@ -89,7 +89,7 @@ func Boot(ctx context.Context, h *host.Host, instanceID string, raw []byte) (*Re
 			return
 		}
 		res.Ran++
-		r, err := h.Run(ctx, &runner.Command{Script: shellQuote(p), Dir: "/", Stdout: out, Stderr: out})
+		r, err := h.RunFile(ctx, "root", p, &runner.Command{Dir: "/", Stdout: out, Stderr: out})
 		if err != nil {
 			warn("util.py[WARNING]: Failed running %s [%v]", p, err)
 			res.Failed = append(res.Failed, fmt.Sprintf("%s [%v]", name, err))

@@ -714,3 +714,25 @@ func (h *Host) Close() error {
 	h.wg.Wait()
 	return nil
 }
+
+// RunFile executes the file at p on the host as user (a script with a shell shebang, or a
+// built-in by its path), like typing its path at a shell, without an extra shell around it.
+func (h *Host) RunFile(ctx context.Context, user, p string, cmd *runner.Command) (runner.Result, error) {
+	u, err := h.LookupUser(user)
+	if err != nil {
+		return runner.Result{}, err
+	}
+	start := h.clk.Now()
+	c := &Call{Host: h, Args: []string{p}, Dir: cmd.Dir, Env: cmd.Env, Stdin: cmd.Stdin, Stdout: orDiscard(cmd.Stdout), Stderr: orDiscard(cmd.Stderr), User: u}
+	if c.Dir == "" {
+		c.Dir = "/"
+	}
+	if c.Env == nil {
+		c.Env = h.defaultEnv(u, c.Dir)
+	}
+	if c.Stdin == nil {
+		c.Stdin = emptyReader{}
+	}
+	code := h.execPath(ctx, c, hostfs.Clean(p))
+	return runner.Result{ExitCode: code, Duration: h.clk.Now().Sub(start)}, ctx.Err()
+}

@@ -105,36 +105,39 @@ func (f *FS) resolveLocked(p string, follow bool) (string, *node, error) {
 		if p == "/" {
 			return p, f.nodes["/"], nil
 		}
-		parts := strings.Split(p[1:], "/")
-		cur := ""
 		restarted := false
-		for i, part := range parts {
-			next := cur + "/" + part
-			n := f.nodes[next]
-			last := i == len(parts)-1
+		// Walk the prefixes "/a", "/a/b", ... without allocating.
+		for i := 1; i <= len(p); i++ {
+			if i < len(p) && p[i] != '/' {
+				continue
+			}
+			cur := p[:i]
+			last := i == len(p)
+			n := f.nodes[cur]
 			if n == nil {
 				if last {
-					return next, nil, nil
+					return cur, nil, nil
 				}
-				return next, nil, fs.ErrNotExist
+				return cur, nil, fs.ErrNotExist
 			}
 			if n.mode&fs.ModeSymlink != 0 && (!last || follow) {
 				t := n.target
 				if !strings.HasPrefix(t, "/") {
-					t = path.Join(cur+"/", t)
+					t = path.Join(path.Dir(cur), t)
 				}
-				rest := strings.Join(parts[i+1:], "/")
-				p = Clean(t + "/" + rest)
+				p = Clean(t + p[i:])
 				restarted = true
 				break
 			}
 			if !last && !n.mode.IsDir() {
-				return next, nil, syscall.ENOTDIR
+				return cur, nil, syscall.ENOTDIR
 			}
-			cur = next
+			if last {
+				return cur, n, nil
+			}
 		}
 		if !restarted {
-			return cur, f.nodes[cur], nil
+			return p, f.nodes[p], nil
 		}
 	}
 	return p, nil, syscall.ELOOP

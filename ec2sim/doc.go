@@ -1,0 +1,60 @@
+// Package ec2sim is the compute layer of devopsim: Amazon EC2 instances that run on
+// simulated hosts (package host), so that what is deployed to them really lands and runs.
+//
+// # Hosts
+//
+// Every instance has a Host: a private in-memory file system, a bash-syntax shell with
+// built-in commands written in Go, users, packages, services (web servers that answer real
+// HTTP on a loopback port) and the instance metadata service. User data runs at first boot
+// through package cloudinit, exactly once per instance id, as root, with no stdin; its
+// output lands in /var/log/cloud-init-output.log and in GetConsoleOutput. Host(id) and
+// MachineOf(id) give callers (CodeDeploy, tests) the machine; hosts reach each other by
+// private IP or private DNS name (curl http://172.31.x.y/).
+//
+// # Operations
+//
+// Instances: RunInstances (ImageId, InstanceType, MinCount/MaxCount, KeyName (recorded),
+// SecurityGroupIds/SecurityGroups, SubnetId, Placement, NetworkInterfaces[0], UserData,
+// TagSpecifications, LaunchTemplate with version, IamInstanceProfile, MetadataOptions,
+// ClientToken, DisableApiTermination, DryRun), DescribeInstances (filters instance-id,
+// instance-state-name/code, tag:<k>, tag-key, tag-value, image-id, instance-type, vpc-id,
+// subnet-id, availability-zone, private-ip-address, ip-address, dns names, key-name,
+// reservation-id, group-id/name, ... with * and ? wildcards; MaxResults/NextToken),
+// DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetConsoleOutput,
+// Describe/ModifyInstanceAttribute (instanceType, userData, disableApiTermination).
+// Tags: CreateTags, DeleteTags, DescribeTags (instances, images, launch templates, VPCs,
+// subnets, security groups). Images: CreateImage (a copy-on-write snapshot of the host file
+// system, pending → available on the clock), RegisterImage (from a snapshot made here),
+// CopyImage (across regions), DescribeImages (Owners self/amazon/<account>, ExecutableUsers,
+// ImageIds, filters), DeregisterImage, Describe/ModifyImageAttribute (launchPermission,
+// description) with cross-account sharing. Built-in public images: Amazon Linux 2023,
+// Amazon Linux 2 and Ubuntu 24.04/22.04 (AL2023AMI, AmazonLinux2AMI, Ubuntu2404AMI,
+// Ubuntu2204AMI). Launch templates: Create/Describe/Delete LaunchTemplate,
+// Create/Describe/DeleteLaunchTemplateVersions, ModifyLaunchTemplate, $Latest/$Default.
+// Network: a default VPC (172.31.0.0/16) with a default subnet per zone and a default
+// security group, created on first use per account and region; DescribeVpcs,
+// DescribeSubnets, Create/Describe/DeleteSecurityGroup (dependency checks),
+// AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions.
+//
+// # Time, events, concurrency
+//
+// The state machine (pending → running, stopping → stopped, shutting-down → terminated)
+// runs on the platform clock with the delays in Options (zero by default: the next state
+// is scheduled at once, asynchronously). Terminated instances stay visible for an hour.
+// Every change publishes an "EC2 Instance State-change Notification" (source aws.ec2).
+// Settle waits until no transition is running or due; WaitBooted until instances' user data
+// finished. The Service is safe for concurrent use; Close stops timers, waits for boots and
+// shuts the hosts down.
+//
+// # Errors and deviations
+//
+// Errors carry EC2's codes and messages (InvalidAMIID.NotFound/Malformed/Unavailable,
+// InvalidInstanceID.NotFound/Malformed, IncorrectInstanceState, InvalidParameterValue,
+// InvalidLaunchTemplateName.NotFoundException, OperationNotPermitted, DryRunOperation, ...);
+// the sentinels are exported for errors.Is. Deviations: key pairs are recorded, not checked;
+// security group rules are not enforced between hosts; AMI ids of the base images are the
+// same in every region; instance types are checked against a pattern of common families;
+// hosts and image file systems live in memory (after a restart with a durable store,
+// instance records survive but their hosts do not); AL2023 instances default to
+// HttpTokens=required as the real images do.
+package ec2sim
