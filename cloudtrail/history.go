@@ -140,6 +140,13 @@ func (h *history) index(r *record) {
 	}
 }
 
+// expire evicts what the retention window dropped by now, with no insert needed.
+func (h *history) expire(now time.Time) {
+	h.mu.Lock()
+	h.evict(now)
+	h.mu.Unlock()
+}
+
 // evict drops records past the cap or older than the retention window.
 func (h *history) evict(now time.Time) {
 	cutoff := now.Add(-h.retention)

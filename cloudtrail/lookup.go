@@ -133,6 +133,7 @@ func (s *Service) lookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 		from = pos
 	}
 	s.process()
+	s.hist.expire(s.env.Clock.Now())
 	recs, next := s.hist.lookup(&q, from, s)
 	out := &LookupEventsOutput{Events: make([]Event, 0, len(recs))}
 	for _, r := range recs {
