@@ -1,4 +1,4 @@
-package cloudtrail_test
+package wiretest_test
 
 import (
 	"context"
