@@ -227,7 +227,9 @@ func TestValidation(t *testing.T) {
 			p.ArtifactStores = map[string]codepipeline.ArtifactStore{"eu-west-1": {Type: "S3", Location: "bucket-a"}}
 		}, "InvalidStructureException"},
 		{"duplicate stage", func(p *codepipeline.PipelineDeclaration) { p.Stages[1].Name = "Source" }, "InvalidStructureException"},
-		{"source not first", func(p *codepipeline.PipelineDeclaration) { p.Stages[1].Actions = append(p.Stages[1].Actions, source("S2")) }, "InvalidStructureException"},
+		{"source not first", func(p *codepipeline.PipelineDeclaration) {
+			p.Stages[1].Actions = append(p.Stages[1].Actions, source("S2"))
+		}, "InvalidStructureException"},
 		{"build in first stage", func(p *codepipeline.PipelineDeclaration) {
 			p.Stages[0].Actions = append(p.Stages[0].Actions, build("B", "x", "Src", ""))
 		}, "InvalidStructureException"},
@@ -253,7 +255,9 @@ func TestValidation(t *testing.T) {
 		{"variables on V1", func(p *codepipeline.PipelineDeclaration) {
 			p.Variables = []codepipeline.PipelineVariableDeclaration{{Name: "x", DefaultValue: "y"}}
 		}, "ValidationException"},
-		{"rollback on V1", func(p *codepipeline.PipelineDeclaration) { p.Stages[1].OnFailure = &codepipeline.FailureConditions{Result: "ROLLBACK"} }, "ValidationException"},
+		{"rollback on V1", func(p *codepipeline.PipelineDeclaration) {
+			p.Stages[1].OnFailure = &codepipeline.FailureConditions{Result: "ROLLBACK"}
+		}, "ValidationException"},
 		{"trigger on S3 source", func(p *codepipeline.PipelineDeclaration) {
 			p.PipelineType = "V2"
 			p.Triggers = []codepipeline.PipelineTriggerDeclaration{{ProviderType: "CodeStarSourceConnection", GitConfiguration: &codepipeline.GitConfiguration{SourceActionName: "Nope"}}}

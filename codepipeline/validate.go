@@ -122,8 +122,8 @@ func (s *Service) validatePipeline(ctx context.Context, p *PipelineDeclaration) 
 	}
 
 	stageNames := map[string]bool{}
-	artifacts := map[string]bool{}   // produced so far (earlier stages)
-	namespaces := map[string]bool{}  // declared so far (earlier stages)
+	artifacts := map[string]bool{}  // produced so far (earlier stages)
+	namespaces := map[string]bool{} // declared so far (earlier stages)
 	allNamespaces := map[string]bool{}
 	sourceActions := map[string]ActionDeclaration{}
 	for si, st := range p.Stages {
