@@ -14,7 +14,6 @@ import (
 	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudformation/template"
-	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/store"
 )
@@ -35,12 +34,17 @@ type operation struct {
 	imports   map[string]bool
 	timedOut  bool
 	cancelled bool
+	dirty     map[string]bool // resource records changed since the last flush
+
+	flushMu sync.Mutex // serializes flushes
+	evMu    sync.Mutex
+	evBuf   []StackEvent // events not yet stored
 }
 
 func (s *Service) startOp(ctx context.Context, st stackRecord, tmpl *template.Template, params map[string]any, res map[string]*resourceRecord, run func(op *operation)) (*operation, error) {
 	base := context.WithoutCancel(ctx)
 	octx, cancel := context.WithCancel(base)
-	op := &operation{s: s, ctx: octx, base: base, cancel: cancel, done: make(chan struct{}), st: st, tmpl: tmpl, params: params, res: res, imports: map[string]bool{}}
+	op := &operation{s: s, ctx: octx, base: base, cancel: cancel, done: make(chan struct{}), st: st, tmpl: tmpl, params: params, res: res, imports: map[string]bool{}, dirty: map[string]bool{}}
 	if op.res == nil {
 		op.res = map[string]*resourceRecord{}
 	}
@@ -82,6 +86,7 @@ func (s *Service) startOp(ctx context.Context, st stackRecord, tmpl *template.Te
 			close(op.done)
 		}()
 		run(op)
+		op.flush()
 	}()
 	return op, nil
 }
@@ -108,84 +113,19 @@ func (s *Service) WaitStack(ctx context.Context, nameOrID string) (string, error
 	return st.Status, err
 }
 
-// Events and status ---------------------------------------------------------------------
-
-func (s *Service) addEvent(ctx context.Context, st *stackRecord, logical, physical, typ, status, reason string, props map[string]any) {
-	s.mu.Lock()
-	s.seq++
-	seq := s.seq
-	s.mu.Unlock()
-	now := s.now()
-	ev := StackEvent{
-		StackId: st.ID, StackName: st.Name, LogicalResourceId: logical, PhysicalResourceId: physical,
-		ResourceType: typ, Timestamp: now, ResourceStatus: status, ResourceStatusReason: reason,
-		EventId: fmt.Sprintf("%s-%s-%d", logical, status, seq),
+// applyResult records what a provider returned (records in op.res are shared: lock).
+func (op *operation) applyResult(r *resourceRecord, res *Result) {
+	if res == nil {
+		return
 	}
-	if props != nil {
-		b, _ := json.Marshal(props)
-		ev.ResourceProperties = string(b)
-	}
-	if logical == st.Name && typ == "AWS::CloudFormation::Stack" {
-		ev.EventId = fmt.Sprintf("%d", seq)
-	}
-	ev.Seq = seq
-	key := st.Account + "/" + st.Region + "/" + st.UUID + "/" + fmt.Sprintf("%016d", seq)
-	if err := s.events.Put(ctx, key, ev); err != nil {
-		s.log.Warn("cloudformation: event", "err", err)
-	}
-	if s.env.Events != nil {
-		detailType := "CloudFormation Resource Status Change"
-		detail := map[string]any{"stack-id": st.ID, "logical-resource-id": logical, "physical-resource-id": physical,
-			"status-details": map[string]any{"status": status, "status-reason": reason}, "resource-type": typ}
-		res := []string{st.ID}
-		if typ == "AWS::CloudFormation::Stack" && logical == st.Name {
-			detailType = "CloudFormation Stack Status Change"
-			detail = map[string]any{"stack-id": st.ID, "status-details": map[string]any{"status": status, "status-reason": reason}}
-		}
-		b, _ := json.Marshal(detail)
-		s.env.Events.Publish(ctx, eventbus.Event{Version: "0", ID: fmt.Sprintf("cfn-%d", seq), DetailType: detailType, Source: "aws.cloudformation",
-			Account: st.Account, Region: st.Region, Time: now, Resources: res, Detail: b})
-	}
-}
-
-func (op *operation) setStatus(status, reason string) {
 	op.mu.Lock()
-	op.st.Status, op.st.Reason = status, reason
-	if strings.HasPrefix(status, "UPDATE") && status == "UPDATE_IN_PROGRESS" {
-		op.st.Updated = op.s.now()
+	if res.PhysicalID != "" {
+		r.PhysicalID = res.PhysicalID
 	}
-	st := op.st
+	if res.Attributes != nil {
+		r.Attrs = res.Attributes
+	}
 	op.mu.Unlock()
-	_, err := op.s.updateStack(op.base, &st, func(r *stackRecord) {
-		r.Status, r.Reason, r.Updated = status, reason, st.Updated
-	})
-	if err != nil {
-		op.s.log.Warn("cloudformation: status", "err", err)
-	}
-	op.s.addEvent(op.base, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", status, reason, nil)
-}
-
-func (op *operation) saveStack() {
-	op.mu.Lock()
-	st := op.st
-	op.mu.Unlock()
-	if err := op.s.putStack(op.base, &st); err != nil {
-		op.s.log.Warn("cloudformation: save stack", "err", err)
-	}
-}
-
-func (op *operation) setRes(r *resourceRecord, status, reason string, props map[string]any) {
-	op.mu.Lock()
-	r.Status, r.Reason, r.Updated = status, reason, op.s.now()
-	cp := *r
-	op.res[r.LogicalID] = r
-	st := op.st
-	op.mu.Unlock()
-	key := st.Account + "/" + st.Region + "/" + st.UUID + "/" + r.LogicalID
-	if err := op.s.resources.Put(op.base, key, cp); err != nil {
-		op.s.log.Warn("cloudformation: resource", "err", err)
-	}
-	op.s.addEvent(op.base, &st, r.LogicalID, r.PhysicalID, r.Type, status, reason, props)
 }
 
 // Evaluation -------------------------------------------------------------------------------
@@ -341,15 +281,29 @@ func (op *operation) walk(ids []string, deps map[string][]string, fn func(id str
 		id  string
 		err error
 	}
-	results := make(chan result)
+	// A fixed pool of workers (their stacks stay grown across resources).
+	workers := min(op.s.opts.Parallelism, len(ids))
+	jobs := make(chan string, workers)
+	results := make(chan result, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				results <- result{id, fn(id)}
+			}
+		}()
+	}
+	defer func() { close(jobs); wg.Wait() }()
 	running := 0
 	var fails []*resourceFailure
 	for {
-		for len(queue) > 0 && running < op.s.opts.Parallelism && len(fails) == 0 {
+		for len(queue) > 0 && running < workers && len(fails) == 0 {
 			id := queue[0]
 			queue = queue[1:]
 			running++
-			go func() { results <- result{id, fn(id)} }()
+			jobs <- id
 		}
 		if running == 0 {
 			break
@@ -444,7 +398,7 @@ func (op *operation) createOne(tmpl *template.Template, id string, statusPrefix 
 		op.setRes(rec, statusPrefix+"_FAILED", reason, nil)
 		return err
 	}
-	rec.PhysicalID, rec.Attrs = res.PhysicalID, res.Attributes
+	op.applyResult(rec, res)
 	if err := op.waitSignals(r, rec); err != nil {
 		op.setRes(rec, statusPrefix+"_FAILED", fmtErr(err), nil)
 		return err
@@ -724,6 +678,7 @@ func (op *operation) finishDelete() {
 	op.mu.Unlock()
 	_, _ = op.s.updateStack(ctx, &st, func(r *stackRecord) { r.Deleted = now })
 	op.setStatus("DELETE_COMPLETE", "")
+	op.s.forgetTemplate(st.ID)
 }
 
 // Update -------------------------------------------------------------------------------------
@@ -848,14 +803,7 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 				record(undoStep{kind: "failed", old: &oldCopy, new: rec})
 				return err
 			} else {
-				if res != nil {
-					if res.PhysicalID != "" {
-						rec.PhysicalID = res.PhysicalID
-					}
-					if res.Attributes != nil {
-						rec.Attrs = res.Attributes
-					}
-				}
+				op.applyResult(rec, res)
 				op.setRes(rec, "UPDATE_COMPLETE", "", nil)
 				record(undoStep{kind: "modified", old: &oldCopy, new: rec})
 				return nil
@@ -870,7 +818,7 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 			op.mu.Unlock()
 			return err
 		}
-		rec.PhysicalID, rec.Attrs = res.PhysicalID, res.Attributes
+		op.applyResult(rec, res)
 		op.setRes(rec, "UPDATE_COMPLETE", "", nil)
 		record(undoStep{kind: "replaced", old: &oldCopy, new: rec})
 		return nil
@@ -939,12 +887,6 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 	op.setStatus("UPDATE_COMPLETE", "")
 }
 
-func (op *operation) dropResource(id string) {
-	op.mu.Lock()
-	st := op.st
-	op.mu.Unlock()
-	_ = op.s.resources.Delete(op.base, st.Account+"/"+st.Region+"/"+st.UUID+"/"+id)
-}
 
 // deleteReplaced deletes an old physical resource left by a replacement, emitting events for
 // it without touching the logical resource's current record.
@@ -952,15 +894,15 @@ func (op *operation) deleteReplaced(old *resourceRecord, snapshot bool) {
 	op.mu.Lock()
 	st := op.st
 	op.mu.Unlock()
-	op.s.addEvent(op.base, &st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_IN_PROGRESS", "", nil)
+	op.event(&st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_IN_PROGRESS", "", nil)
 	if spec, ok := op.s.spec(old.Type); ok {
 		req := &Request{StackID: st.ID, StackName: st.Name, LogicalID: old.LogicalID, Type: old.Type, PhysicalID: old.PhysicalID, Properties: old.Props, Attributes: old.Attrs, Snapshot: snapshot}
 		if err := spec.Provider.Delete(op.base, req); err != nil && !errors.Is(err, apierr.NotFound) {
-			op.s.addEvent(op.base, &st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_FAILED", fmtErr(err), nil)
+			op.event(&st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_FAILED", fmtErr(err), nil)
 			return
 		}
 	}
-	op.s.addEvent(op.base, &st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_COMPLETE", "", nil)
+	op.event(&st, old.LogicalID, old.PhysicalID, old.Type, "DELETE_COMPLETE", "", nil)
 }
 
 func (op *operation) failUpdate(oldTmpl, newTmpl *template.Template, prevParams map[string]any, reason string, undo []undoStep) {
@@ -1011,8 +953,8 @@ func (op *operation) rollbackUpdate(oldTmpl, newTmpl *template.Template, prevPar
 					failed = append(failed, cp.LogicalID)
 					continue
 				}
-				if res != nil && res.Attributes != nil {
-					cp.Attrs = res.Attributes
+				if res != nil {
+					op.applyResult(&cp, &Result{Attributes: res.Attributes})
 				}
 			}
 			op.setRes(&cp, "UPDATE_COMPLETE", "", nil)

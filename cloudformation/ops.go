@@ -107,6 +107,14 @@ func tmplErr(err error) error {
 	return err
 }
 
+// effective is the body currentTemplate loads: the processed template if any.
+func (p *prepared) effective() string {
+	if p.processed != "" {
+		return p.processed
+	}
+	return p.body
+}
+
 // load parses and validates body (before parameters).
 func (s *Service) load(body string) (*template.Template, error) {
 	t, err := template.Load([]byte(body))
@@ -525,6 +533,7 @@ func (s *Service) createStackInternal(ctx context.Context, in *CreateStackInput,
 	if in.ClientRequestToken != "" {
 		_ = s.tokens.Put(ctx, scope+"CreateStack/"+in.ClientRequestToken, st.ID)
 	}
+	s.cacheTemplate(st.ID, p.effective(), p.tmpl)
 	s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", nil)
 	if _, err := s.startOp(ctx, st, p.tmpl, p.params, nil, func(op *operation) { op.runCreate() }); err != nil {
 		return "", err
@@ -568,10 +577,23 @@ func (s *Service) loadResources(ctx context.Context, st stackRecord) (map[string
 	return out, nil
 }
 
+type cachedTemplate struct {
+	body string
+	tmpl *template.Template
+}
+
+// currentTemplate returns the stack's (processed) template, parsed once per stack and body.
+// Templates are read-only once loaded, so operations share them.
 func (s *Service) currentTemplate(st stackRecord) (*template.Template, error) {
 	body := st.Body
 	if st.Processed != "" {
 		body = st.Processed
+	}
+	s.tmplMu.Lock()
+	c, ok := s.tmpls[st.ID]
+	s.tmplMu.Unlock()
+	if ok && c.body == body {
+		return c.tmpl, nil
 	}
 	t, err := template.Load([]byte(body))
 	if err != nil && st.Processed != "" {
@@ -579,9 +601,25 @@ func (s *Service) currentTemplate(st stackRecord) (*template.Template, error) {
 		if perr != nil {
 			return nil, perr
 		}
-		return template.FromRaw(raw)
+		t, err = template.FromRaw(raw)
 	}
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	s.cacheTemplate(st.ID, body, t)
+	return t, nil
+}
+
+func (s *Service) cacheTemplate(id, body string, t *template.Template) {
+	s.tmplMu.Lock()
+	s.tmpls[id] = cachedTemplate{body, t}
+	s.tmplMu.Unlock()
+}
+
+func (s *Service) forgetTemplate(id string) {
+	s.tmplMu.Lock()
+	delete(s.tmpls, id)
+	s.tmplMu.Unlock()
 }
 
 func paramMap(t *template.Template, recs []paramRecord) map[string]any {
@@ -659,6 +697,7 @@ func (s *Service) updateStackInternal(ctx context.Context, in *UpdateStackInput,
 	if err := s.putStack(ctx, &st); err != nil {
 		return "", err
 	}
+	s.cacheTemplate(st.ID, p.effective(), p.tmpl)
 	s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated", nil)
 	op, err := s.startOp(ctx, st, p.tmpl, p.params, res, func(op *operation) {
 		if duringPolicy != "" {
@@ -841,7 +880,7 @@ func (s *Service) describeStackEvents(ctx context.Context, in *DescribeStackEven
 	if err != nil {
 		return nil, err
 	}
-	evs, _, err := s.events.List(ctx, st.Account+"/"+st.Region+"/"+st.UUID+"/", "", 0)
+	evs, err := s.stackEvents(ctx, st)
 	if err != nil {
 		return nil, err
 	}
@@ -864,8 +903,7 @@ func (s *Service) describeStackEvents(ctx context.Context, in *DescribeStackEven
 }
 
 func (s *Service) resourceList(ctx context.Context, st stackRecord) ([]resourceRecord, error) {
-	recs, _, err := s.resources.List(ctx, st.Account+"/"+st.Region+"/"+st.UUID+"/", "", 0)
-	return recs, err
+	return s.stackResources(ctx, st)
 }
 
 func driftInfo(r resourceRecord) *StackResourceDriftInformation {
@@ -883,8 +921,8 @@ func (s *Service) describeStackResource(ctx context.Context, in *DescribeStackRe
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.resources.Get(ctx, st.Account+"/"+st.Region+"/"+st.UUID+"/"+in.LogicalResourceId)
-	if err != nil {
+	r, ok := s.stackResource(ctx, st, in.LogicalResourceId)
+	if !ok {
 		return nil, validation("Resource %s does not exist for stack %s", in.LogicalResourceId, in.StackName)
 	}
 	d := &StackResourceDetail{StackName: st.Name, StackId: st.ID, LogicalResourceId: r.LogicalID, PhysicalResourceId: r.PhysicalID,
@@ -963,9 +1001,19 @@ func (s *Service) listStackResources(ctx context.Context, in *ListStackResources
 	if err != nil {
 		return nil, err
 	}
-	recs, next, err := s.resources.List(ctx, st.Account+"/"+st.Region+"/"+st.UUID+"/", in.NextToken, 100)
+	all, err := s.stackResources(ctx, st)
 	if err != nil {
 		return nil, err
+	}
+	start := sort.Search(len(all), func(i int) bool { return all[i].LogicalID > in.NextToken })
+	if in.NextToken == "" {
+		start = 0
+	}
+	recs := all[start:]
+	next := ""
+	if len(recs) > 100 {
+		recs = recs[:100]
+		next = recs[99].LogicalID
 	}
 	out := &ListStackResourcesOutput{StackResourceSummaries: []StackResourceSummary{}, NextToken: next}
 	for _, r := range recs {

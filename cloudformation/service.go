@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/devopsim/devopsim/apierr"
@@ -120,6 +121,13 @@ type Options struct {
 	// WaitConditionURL is the base of WaitConditionHandle URLs (default
 	// "https://cloudformation-waitcondition-<region>.s3.amazonaws.com/").
 	WaitConditionURL string
+	// Notifier publishes stack events to the stacks' NotificationARNs (SNS); nil drops them.
+	Notifier Notifier
+}
+
+// Notifier is what the service needs from SNS: publish one message to a topic.
+type Notifier interface {
+	Publish(ctx context.Context, topicARN, subject, message string) error
 }
 
 // ParameterStore is what the service needs from Systems Manager Parameter Store.
@@ -139,7 +147,7 @@ type Service struct {
 	stacks     *store.Table[stackRecord]
 	names      *store.Table[string] // scope+name -> stack uuid (live stacks)
 	resources  *store.Table[resourceRecord]
-	events     *store.Table[StackEvent]
+	events     *store.Table[[]StackEvent]
 	exports    *store.Table[exportRecord]
 	imports    *store.Table[string]
 	changeSets *store.Table[changeSetRecord]
@@ -150,7 +158,9 @@ type Service struct {
 	custom  map[string]CustomHandler
 	running map[string]*operation // by stack ID
 	signals *signalBox
-	seq     int64
+	seq     atomic.Int64
+	tmplMu  sync.Mutex
+	tmpls   map[string]cachedTemplate // by stack ID
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -178,7 +188,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		stacks:     store.NewTable[stackRecord](env.Store, "cloudformation/stack/"),
 		names:      store.NewTable[string](env.Store, "cloudformation/name/"),
 		resources:  store.NewTable[resourceRecord](env.Store, "cloudformation/resource/"),
-		events:     store.NewTable[StackEvent](env.Store, "cloudformation/event/"),
+		events:     store.NewTable[[]StackEvent](env.Store, "cloudformation/event/"),
 		exports:    store.NewTable[exportRecord](env.Store, "cloudformation/export/"),
 		imports:    store.NewTable[string](env.Store, "cloudformation/import/"),
 		changeSets: store.NewTable[changeSetRecord](env.Store, "cloudformation/changeset/"),
@@ -189,6 +199,8 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		signals:    newSignalBox(),
 		ctx:        ctx, cancel: cancel,
 	}
+	s.seq.Store(env.Clock.Now().UnixNano())
+	s.tmpls = map[string]cachedTemplate{}
 	s.registerBuiltins()
 	return s, nil
 }
