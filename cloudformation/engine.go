@@ -887,7 +887,6 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 	op.setStatus("UPDATE_COMPLETE", "")
 }
 
-
 // deleteReplaced deletes an old physical resource left by a replacement, emitting events for
 // it without touching the logical resource's current record.
 func (op *operation) deleteReplaced(old *resourceRecord, snapshot bool) {
