@@ -445,3 +445,16 @@ func pageLimit(n int32, min, max int) (int, error) {
 }
 
 func scopeParts(ctx context.Context) (account, region string) { return core.Scope(ctx) }
+
+// InstanceInfo reports an instance's state name and whether its current boot (user data)
+// finished, for other parts of the platform (Auto Scaling, CodeDeploy); it is not an API
+// call.
+func (s *Service) InstanceInfo(id string) (state string, booted bool, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.inst[id]
+	if !ok {
+		return "", false, false
+	}
+	return r.State.Name, r.Booted, true
+}
