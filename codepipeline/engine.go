@@ -319,7 +319,9 @@ func (r *run) execute(from int, retryMode, retryTrigger string) {
 	defer r.s.wg.Done()
 	defer func() {
 		r.rt.mu.Lock()
-		delete(r.rt.runs, r.id())
+		if r.rt.runs[r.id()] == r {
+			delete(r.rt.runs, r.id())
+		}
 		for st, q := range r.rt.waiting {
 			r.rt.waiting[st] = removeRun(q, r)
 		}
@@ -523,6 +525,12 @@ func (r *run) finish(status, summary string) {
 	r.rec.Exec.Status = status
 	r.rec.Exec.StatusSummary = summary
 	r.mu.Unlock()
+	// Once its status is final the execution is no longer live (a retry may start at once).
+	r.rt.mu.Lock()
+	if r.rt.runs[r.id()] == r {
+		delete(r.rt.runs, r.id())
+	}
+	r.rt.mu.Unlock()
 	r.save()
 	snap := r.snapshot()
 	if !r.deleted.Load() {
