@@ -55,6 +55,99 @@ func (s *Service) registerBuiltins() {
 	}}, Attributes: []string{"Data"}}
 	s.types["AWS::CloudFormation::Stack"] = TypeSpec{Provider: nestedProvider{s}, Attributes: []string{"Outputs.*"}, ReplaceOn: []string{}, Taggable: true}
 	s.types["AWS::S3::Bucket"] = TypeSpec{Provider: bucketProvider{s}, Attributes: []string{"Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "WebsiteURL"}, ReplaceOn: []string{"BucketName"}, Taggable: true}
+	if s.opts.SSM != nil {
+		s.types["AWS::SSM::Parameter"] = TypeSpec{Provider: ssmParamProvider{s.opts.SSM}, Attributes: []string{"Type", "Value"}, ReplaceOn: []string{"Name"}}
+	}
+}
+
+// SSM parameters ------------------------------------------------------------------------------
+
+type ssmParamProvider struct{ ps ParameterStore }
+
+func ssmParamFields(req *Request) (name, value, typ string, err error) {
+	name, _ = req.Properties["Name"].(string)
+	typ, _ = req.Properties["Type"].(string)
+	switch typ {
+	case "String", "StringList":
+	case "":
+		return "", "", "", validation("Property validation failure: [The property {/Type} is required]")
+	case "SecureString":
+		return "", "", "", validation("SecureString parameter type is not supported by CloudFormation: create it with PutParameter")
+	default:
+		return "", "", "", validation("Property validation failure: [Value for property {/Type} does not match enum [String, StringList]]")
+	}
+	v, ok := req.Properties["Value"]
+	if !ok {
+		return "", "", "", validation("Property validation failure: [The property {/Value} is required]")
+	}
+	if l, isList := v.([]any); isList {
+		parts := make([]string, len(l))
+		for i, e := range l {
+			parts[i] = template.String(e)
+		}
+		value = strings.Join(parts, ",")
+	} else {
+		value = template.String(v)
+	}
+	if len(value) > 4096 {
+		return "", "", "", validation("Property validation failure: [Length of the property {/Value} is greater than maximum allowed length 4096]")
+	}
+	return name, value, typ, nil
+}
+
+func (p ssmParamProvider) Create(ctx context.Context, req *Request) (*Result, error) {
+	name, value, typ, err := ssmParamFields(req)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
+		name = "CFN-" + req.LogicalID + "-" + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
+	}
+	if err := p.ps.PutParameter(ctx, name, value, typ, false); err != nil {
+		return nil, err
+	}
+	return &Result{PhysicalID: name, Attributes: map[string]any{"Type": typ, "Value": value}}, nil
+}
+
+func (p ssmParamProvider) Update(ctx context.Context, req *Request) (*Result, error) {
+	_, value, typ, err := ssmParamFields(req)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.ps.PutParameter(ctx, req.PhysicalID, value, typ, true); err != nil {
+		return nil, err
+	}
+	return &Result{PhysicalID: req.PhysicalID, Attributes: map[string]any{"Type": typ, "Value": value}}, nil
+}
+
+func (p ssmParamProvider) Delete(ctx context.Context, req *Request) error {
+	return p.ps.DeleteParameter(ctx, req.PhysicalID)
+}
+
+// Read reports the parameter's current Name, Type and Value (drift detection).
+func (p ssmParamProvider) Read(ctx context.Context, req *Request) (map[string]any, error) {
+	value, typ, err := p.ps.GetParameter(ctx, req.PhysicalID)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range req.Properties { // properties SSM does not report are taken as set
+		out[k] = v
+	}
+	out["Type"] = typ
+	if _, isList := req.Properties["Value"].([]any); isList {
+		l := []any{}
+		for _, e := range strings.Split(value, ",") {
+			l = append(l, e)
+		}
+		out["Value"] = l
+	} else {
+		out["Value"] = value
+	}
+	if _, ok := req.Properties["Name"]; ok {
+		out["Name"] = req.PhysicalID
+	}
+	return out, nil
 }
 
 type customProvider struct{ s *Service }

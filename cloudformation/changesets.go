@@ -170,7 +170,7 @@ func (s *Service) diff(ctx context.Context, st stackRecord, p *prepared) ([]Chan
 		}
 		spec, _ := s.spec(r.Type)
 		rc := &ResourceChange{Action: "Modify", LogicalResourceId: id, PhysicalResourceId: old.PhysicalID, ResourceType: r.Type, Scope: []string{"Properties"}, Replacement: "False"}
-		if old.Type != r.Type || needsReplace(spec, keys) {
+		if old.Type != r.Type || needsReplace(spec, keys) || op.willReplace(p.tmpl, r) {
 			rc.Replacement = "True"
 		} else if conditional {
 			rc.Replacement = "Conditional"

@@ -362,7 +362,30 @@ func (op *operation) request(tmpl *template.Template, r *template.Resource, prop
 	if spec.Taggable {
 		req.Tags = op.stackTags(r)
 	}
+	req.UpdatePolicy = op.evalPolicy(tmpl, r.UpdatePolicy)
+	req.CreationPolicy = op.evalPolicy(tmpl, r.CreationPolicy)
 	return req
+}
+
+// evalPolicy evaluates an UpdatePolicy/CreationPolicy attribute (nil when absent or invalid).
+func (op *operation) evalPolicy(tmpl *template.Template, p map[string]any) map[string]any {
+	if p == nil {
+		return nil
+	}
+	v, err := op.evalContext(tmpl).Eval(p)
+	if err != nil {
+		return nil
+	}
+	m, _ := v.(map[string]any)
+	return m
+}
+
+// willReplace reports an AutoScalingReplacingUpdate policy with WillReplace true: updates to
+// the group replace it.
+func (op *operation) willReplace(tmpl *template.Template, r *template.Resource) bool {
+	p := op.evalPolicy(tmpl, r.UpdatePolicy)
+	ru, _ := p["AutoScalingReplacingUpdate"].(map[string]any)
+	return ru != nil && template.String(ru["WillReplace"]) == "true"
 }
 
 func (op *operation) cancelReason(verb string) string {
@@ -779,7 +802,7 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 			op.setRes(&cp, "UPDATE_FAILED", "Unrecognized resource type "+r.Type, nil)
 			return fmt.Errorf("unrecognized type")
 		}
-		replace := old.Type != r.Type || needsReplace(spec, keys)
+		replace := old.Type != r.Type || needsReplace(spec, keys) || op.willReplace(newTmpl, r)
 		action := "Update:Modify"
 		if replace {
 			action = "Update:Replace"

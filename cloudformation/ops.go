@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -480,6 +481,9 @@ func (s *Service) createStackInternal(ctx context.Context, in *CreateStackInput,
 	if in.OnFailure != "" && in.DisableRollback != nil {
 		return "", validation("You cannot specify both DisableRollback and OnFailure.")
 	}
+	if err := checkNotificationARNs(in.NotificationARNs); err != nil {
+		return "", err
+	}
 	scope := core.ScopeKey(ctx)
 	if _, err := s.names.Get(ctx, scope+in.StackName); err == nil {
 		return "", ErrAlreadyExists.With("Stack [%s] already exists", in.StackName)
@@ -640,7 +644,22 @@ func paramMap(t *template.Template, recs []paramRecord) map[string]any {
 	return out
 }
 
+func checkNotificationARNs(arns []string) error {
+	if len(arns) > 5 {
+		return validation("1 validation error detected: Value '[%s]' at 'notificationARNs' failed to satisfy constraint: Member must have length less than or equal to 5", strings.Join(arns, ", "))
+	}
+	for _, a := range arns {
+		if !strings.HasPrefix(a, "arn:") || !strings.Contains(a, ":sns:") {
+			return validation("Notification ARN %s is not a valid SNS topic ARN", a)
+		}
+	}
+	return nil
+}
+
 func (s *Service) updateStackInternal(ctx context.Context, in *UpdateStackInput, direct bool, changeSetID string) (string, error) {
+	if err := checkNotificationARNs(in.NotificationARNs); err != nil {
+		return "", err
+	}
 	st, err := s.findStack(ctx, in.StackName)
 	if err != nil {
 		return "", err
@@ -780,7 +799,7 @@ func (s *Service) toStack(st stackRecord) Stack {
 		StackStatusReason: st.Reason, DisableRollback: st.DisableRollback, NotificationARNs: st.NotificationARNs,
 		Capabilities: st.Capabilities, Outputs: st.Outputs, RoleARN: st.RoleARN, Tags: st.Tags,
 		EnableTerminationProtection: st.Protection, ParentId: st.ParentID, RootId: st.RootID, ChangeSetId: st.ChangeSetID,
-		DriftInformation: &StackDriftInformation{StackDriftStatus: "NOT_CHECKED"},
+		DriftInformation: stackDriftInfo(st),
 	}
 	if st.Timeout > 0 {
 		t := st.Timeout
@@ -856,7 +875,7 @@ func (s *Service) listStacks(ctx context.Context, in *ListStacksInput) (*ListSta
 		}
 		sum := StackSummary{StackId: st.ID, StackName: st.Name, TemplateDescription: st.Description, CreationTime: st.Created,
 			StackStatus: st.Status, StackStatusReason: st.Reason, ParentId: st.ParentID, RootId: st.RootID,
-			DriftInformation: &StackDriftInformation{StackDriftStatus: "NOT_CHECKED"}}
+			DriftInformation: stackDriftInfo(st)}
 		if !st.Updated.IsZero() {
 			t := st.Updated
 			sum.LastUpdatedTime = &t
@@ -906,11 +925,6 @@ func (s *Service) resourceList(ctx context.Context, st stackRecord) ([]resourceR
 	return s.stackResources(ctx, st)
 }
 
-func driftInfo(r resourceRecord) *StackResourceDriftInformation {
-	d := &StackResourceDriftInformation{StackResourceDriftStatus: "NOT_CHECKED"}
-	return d
-}
-
 // DescribeStackResource describes one resource.
 func (s *Service) DescribeStackResource(ctx context.Context, in *DescribeStackResourceInput) (*DescribeStackResourceOutput, error) {
 	return dispatch.Do(ctx, s.d, "DescribeStackResource", in, s.describeStackResource)
@@ -925,8 +939,9 @@ func (s *Service) describeStackResource(ctx context.Context, in *DescribeStackRe
 	if !ok {
 		return nil, validation("Resource %s does not exist for stack %s", in.LogicalResourceId, in.StackName)
 	}
+	drifts := s.driftMap(ctx, st)
 	d := &StackResourceDetail{StackName: st.Name, StackId: st.ID, LogicalResourceId: r.LogicalID, PhysicalResourceId: r.PhysicalID,
-		ResourceType: r.Type, LastUpdatedTimestamp: r.Updated, ResourceStatus: r.Status, ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r)}
+		ResourceType: r.Type, LastUpdatedTimestamp: r.Updated, ResourceStatus: r.Status, ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r, drifts)}
 	if r.Metadata != nil {
 		b, _ := json.Marshal(r.Metadata)
 		d.Metadata = string(b)
@@ -962,6 +977,7 @@ func (s *Service) describeStackResources(ctx context.Context, in *DescribeStackR
 		if err != nil {
 			return nil, err
 		}
+		drifts := s.driftMap(ctx, st)
 		if in.PhysicalResourceId != "" && in.StackName == "" {
 			found := false
 			for _, r := range recs {
@@ -979,7 +995,7 @@ func (s *Service) describeStackResources(ctx context.Context, in *DescribeStackR
 			}
 			out.StackResources = append(out.StackResources, StackResource{StackName: st.Name, StackId: st.ID, LogicalResourceId: r.LogicalID,
 				PhysicalResourceId: r.PhysicalID, ResourceType: r.Type, Timestamp: r.Updated, ResourceStatus: r.Status,
-				ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r)})
+				ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r, drifts)})
 		}
 		if in.StackName == "" && len(out.StackResources) > 0 {
 			break
@@ -1010,6 +1026,7 @@ func (s *Service) listStackResources(ctx context.Context, in *ListStackResources
 		start = 0
 	}
 	recs := all[start:]
+	drifts := s.driftMap(ctx, st)
 	next := ""
 	if len(recs) > 100 {
 		recs = recs[:100]
@@ -1019,7 +1036,7 @@ func (s *Service) listStackResources(ctx context.Context, in *ListStackResources
 	for _, r := range recs {
 		out.StackResourceSummaries = append(out.StackResourceSummaries, StackResourceSummary{LogicalResourceId: r.LogicalID,
 			PhysicalResourceId: r.PhysicalID, ResourceType: r.Type, LastUpdatedTimestamp: r.Updated, ResourceStatus: r.Status,
-			ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r)})
+			ResourceStatusReason: r.Reason, DriftInformation: driftInfo(r, drifts)})
 	}
 	return out, nil
 }
@@ -1130,7 +1147,36 @@ func (s *Service) getTemplateSummary(ctx context.Context, in *GetTemplateSummary
 	}
 	sort.Strings(out.ResourceTypes)
 	out.Capabilities, out.CapabilitiesReason = requiredCapabilities(t)
+	byType := map[string][]string{}
+	var unknown []string
+	for _, id := range t.ResourceOrder {
+		ty := t.Resources[id].Type
+		if _, ok := resourceIdentifiers[ty]; ok {
+			byType[ty] = append(byType[ty], id)
+		}
+		if !s.knownType(ty) && !slices.Contains(unknown, ty) {
+			unknown = append(unknown, ty)
+		}
+	}
+	for _, ty := range template.SortedKeys(byType) {
+		out.ResourceIdentifierSummaries = append(out.ResourceIdentifierSummaries, ResourceIdentifierSummary{ResourceType: ty,
+			LogicalResourceIds: byType[ty], ResourceIdentifiers: resourceIdentifiers[ty]})
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		out.Warnings = &Warnings{UnrecognizedResourceTypes: unknown}
+	}
 	return out, nil
+}
+
+// resourceIdentifiers are the primary identifiers of importable types (AWS's resource schemas).
+var resourceIdentifiers = map[string][]string{
+	"AWS::S3::Bucket": {"BucketName"}, "AWS::SSM::Parameter": {"Name"}, "AWS::Logs::LogGroup": {"LogGroupName"},
+	"AWS::SNS::Topic": {"TopicArn"}, "AWS::IAM::Role": {"RoleName"}, "AWS::EC2::Instance": {"InstanceId"},
+	"AWS::EC2::VPC": {"VpcId"}, "AWS::EC2::SecurityGroup": {"Id"}, "AWS::EC2::Subnet": {"SubnetId"},
+	"AWS::CodeCommit::Repository": {"Id"}, "AWS::CodeBuild::Project": {"Name"}, "AWS::CodePipeline::Pipeline": {"Name"},
+	"AWS::CodeDeploy::Application": {"ApplicationName"}, "AWS::CloudWatch::Alarm": {"AlarmName"}, "AWS::Events::Rule": {"Arn"},
+	"AWS::AutoScaling::AutoScalingGroup": {"AutoScalingGroupName"}, "AWS::EC2::LaunchTemplate": {"LaunchTemplateId"},
 }
 
 // Protection, policies --------------------------------------------------------------------------

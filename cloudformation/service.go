@@ -50,6 +50,15 @@ type Request struct {
 	Tags []Tag
 	// Snapshot is set on Delete when DeletionPolicy/UpdateReplacePolicy is Snapshot.
 	Snapshot bool
+	// UpdatePolicy is the resource's evaluated UpdatePolicy attribute (Update only), e.g.
+	// {"AutoScalingRollingUpdate": {"MinInstancesInService": "1", "MaxBatchSize": "2", ...}}:
+	// providers that roll instances honour it. AutoScalingReplacingUpdate with WillReplace
+	// true is honoured by the engine itself (the update becomes a replacement).
+	UpdatePolicy map[string]any
+	// CreationPolicy is the resource's evaluated CreationPolicy attribute (Create), e.g.
+	// AutoScalingCreationPolicy.MinSuccessfulInstancesPercent; ResourceSignal is honoured by
+	// the engine (the resource completes after its signals).
+	CreationPolicy map[string]any
 }
 
 // Result is what a provider returns after Create or Update.
@@ -69,11 +78,20 @@ type Provider interface {
 	Delete(ctx context.Context, req *Request) error
 }
 
-// ProviderFuncs adapts functions to Provider; a nil Update means every change replaces.
+// ProviderFuncs adapts functions to Provider (and Reader); a nil Update means every change
+// replaces, a nil Read that drift detection reports NOT_CHECKED.
 type ProviderFuncs struct {
 	CreateFunc func(ctx context.Context, req *Request) (*Result, error)
 	UpdateFunc func(ctx context.Context, req *Request) (*Result, error)
 	DeleteFunc func(ctx context.Context, req *Request) error
+	ReadFunc   func(ctx context.Context, req *Request) (map[string]any, error)
+}
+
+func (p ProviderFuncs) Read(ctx context.Context, req *Request) (map[string]any, error) {
+	if p.ReadFunc == nil {
+		return nil, ErrNotReadable
+	}
+	return p.ReadFunc(ctx, req)
 }
 
 func (p ProviderFuncs) Create(ctx context.Context, req *Request) (*Result, error) {
@@ -130,11 +148,16 @@ type Notifier interface {
 	Publish(ctx context.Context, topicARN, subject, message string) error
 }
 
-// ParameterStore is what the service needs from Systems Manager Parameter Store.
+// ParameterStore is what the service needs from Systems Manager Parameter Store: reads for
+// SSM parameter types and dynamic references, writes for AWS::SSM::Parameter resources.
 type ParameterStore interface {
 	// GetParameter returns the value (decrypted for SecureString) and type of a parameter,
 	// or an error matching apierr.NotFound.
 	GetParameter(ctx context.Context, name string) (value, typ string, err error)
+	// PutParameter creates (overwrite false: fails if it exists) or overwrites a parameter.
+	PutParameter(ctx context.Context, name, value, typ string, overwrite bool) error
+	// DeleteParameter deletes a parameter, or returns an error matching apierr.NotFound.
+	DeleteParameter(ctx context.Context, name string) error
 }
 
 // Service is AWS CloudFormation. It is safe for concurrent use.
@@ -152,6 +175,8 @@ type Service struct {
 	imports    *store.Table[string]
 	changeSets *store.Table[changeSetRecord]
 	tokens     *store.Table[string]
+	drifts     *store.Table[StackResourceDrift] // stack key/logical ID -> last result
+	driftRuns  *store.Table[driftRecord]
 
 	mu      sync.Mutex
 	types   map[string]TypeSpec
@@ -193,6 +218,8 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		imports:    store.NewTable[string](env.Store, "cloudformation/import/"),
 		changeSets: store.NewTable[changeSetRecord](env.Store, "cloudformation/changeset/"),
 		tokens:     store.NewTable[string](env.Store, "cloudformation/token/"),
+		drifts:     store.NewTable[StackResourceDrift](env.Store, "cloudformation/drift/"),
+		driftRuns:  store.NewTable[driftRecord](env.Store, "cloudformation/driftrun/"),
 		types:      map[string]TypeSpec{},
 		custom:     map[string]CustomHandler{},
 		running:    map[string]*operation{},

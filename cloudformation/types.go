@@ -290,6 +290,22 @@ type GetTemplateSummaryOutput struct {
 	Version            string                 `json:"Version,omitempty"`
 	Metadata           string                 `json:"Metadata,omitempty"`
 	DeclaredTransforms []string               `json:"DeclaredTransforms,omitempty"`
+	// ResourceIdentifierSummaries list, for the template's importable resource types, the
+	// logical IDs and the properties that identify a resource.
+	ResourceIdentifierSummaries []ResourceIdentifierSummary `json:"ResourceIdentifierSummaries,omitempty"`
+	Warnings                    *Warnings                   `json:"Warnings,omitempty"`
+}
+
+// ResourceIdentifierSummary is one resource type of GetTemplateSummary.
+type ResourceIdentifierSummary struct {
+	ResourceType        string   `json:"ResourceType,omitempty"`
+	LogicalResourceIds  []string `json:"LogicalResourceIds,omitempty"`
+	ResourceIdentifiers []string `json:"ResourceIdentifiers,omitempty"`
+}
+
+// Warnings are GetTemplateSummary's warnings.
+type Warnings struct {
+	UnrecognizedResourceTypes []string `json:"UnrecognizedResourceTypes,omitempty"`
 }
 
 // TemplateParameter is a parameter in ValidateTemplate.

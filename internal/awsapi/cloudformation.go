@@ -38,6 +38,12 @@ func CloudFormation(s *cloudformation.Service) awsproto.Service {
 			awsproto.Handle("ExecuteChangeSet", s.ExecuteChangeSet),
 			awsproto.Handle("DeleteChangeSet", s.DeleteChangeSet),
 			awsproto.Handle("ListChangeSets", s.ListChangeSets),
+			awsproto.Handle("DetectStackDrift", s.DetectStackDrift),
+			awsproto.Handle("DetectStackResourceDrift", s.DetectStackResourceDrift),
+			awsproto.Handle("DescribeStackDriftDetectionStatus", s.DescribeStackDriftDetectionStatus),
+			awsproto.Handle("DescribeStackResourceDrifts", s.DescribeStackResourceDrifts),
+			awsproto.Handle("DescribeAccountLimits", s.DescribeAccountLimits),
+			awsproto.Handle("EstimateTemplateCost", s.EstimateTemplateCost),
 		},
 	}
 }
