@@ -669,3 +669,31 @@ func TestCorpusBundles(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestCorpusBundlesUnsupported deploys the corpus bundles whose commands simulated hosts do
+// not have (or whose corpus copy lacks files) and checks they fail the way the agent reports it.
+func TestCorpusBundlesUnsupported(t *testing.T) {
+	for _, tc := range []struct{ dir, event, msg, log string }{
+		{"aws-samples__aws-codedeploy-samples__conf-mgmt__ansible__local-only", "BeforeInstall", "failed with exit code 127", "pip: command not found"},
+		{"aws-samples__aws-codedeploy-samples__conf-mgmt__chef__solo", "BeforeInstall", "failed with exit code 1", "gem2.0: command not found"},
+		{"aws-samples__aws-codedeploy-samples__conf-mgmt__puppet__masterless", "Install", "names a source that is not in the revision: puppet/", ""},
+		{"aws-samples__aws-codedeploy-samples__conf-mgmt__salt__local-only", "Install", "names a source that is not in the revision: salt/", ""},
+		{"aws-samples__aws-codedeploy-samples__load-balancing__elb", "ApplicationStart", "register_with_elb.sh failed with exit code 1", "Unable to get this instance's ID"},
+		{"aws-samples__aws-codedeploy-samples__load-balancing__elb-v2", "ApplicationStart", "register_with_elb.sh failed with exit code 1", "Unable to get this instance's ID"},
+		{"awsdocs__aws-codedeploy-user-guide__wordpress-tutorial", "ApplicationStart", "scripts/start_server.sh failed with exit code 5", "Unit php-fpm.service not found"},
+		{"awslabs__aws-deployment-framework__sample-ec2-java-app-codedeploy", "ApplicationStart", "Script does not exist at specified location: start.sh", ""},
+	} {
+		t.Run(tc.dir, func(t *testing.T) {
+			p := newPlatform(t, nil)
+			h := p.fleet.add(t, map[string]string{"k": "v"}, "")
+			p.app("a")
+			p.group(&codedeploy.CreateDeploymentGroupInput{ApplicationName: "a", DeploymentGroupName: "g", EC2TagFilters: []codedeploy.EC2TagFilter{{Key: "k"}}})
+			d := p.deploy(&codedeploy.CreateDeploymentInput{ApplicationName: "a", DeploymentGroupName: "g",
+				Revision: p.put("b.zip", dirBundle(t, filepath.Join("testdata", "bundles", tc.dir), nil))})
+			ev := eventOf(p.target(d.DeploymentID, h.ID()), tc.event)
+			if d.Status != "Failed" || ev.Status != "Failed" || !strings.Contains(ev.Diagnostics.Message, tc.msg) || !strings.Contains(ev.Diagnostics.LogTail, tc.log) {
+				t.Fatalf("%s %s %+v", d.Status, ev.Status, ev.Diagnostics)
+			}
+		})
+	}
+}
