@@ -117,7 +117,7 @@ func TestCloudFormationAndS3Deploy(t *testing.T) {
 	}
 	create := cfn("Create", "CREATE_UPDATE", map[string]string{"TemplatePath": "Src::template.yml", "TemplateConfiguration": "Src::config.json",
 		"ParameterOverrides": `{"Bucket":{"Fn::GetArtifactAtt":["Src","BucketName"]},"Size":{"Fn::GetParam":["Src","params.json","Size"]},"Env":"override"}`,
-		"OutputFileName": "outputs.json"}, []string{"StackOut"})
+		"OutputFileName":     "outputs.json"}, []string{"StackOut"})
 	create.Namespace = "Stack"
 	cs := cfn("ChangeSet", "CHANGE_SET_REPLACE", map[string]string{"TemplatePath": "Src::template.yml", "ChangeSetName": "cs1"}, nil)
 	cs.RunOrder = 2

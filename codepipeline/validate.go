@@ -20,7 +20,7 @@ var (
 	varNameRE      = regexp.MustCompile(`^[A-Za-z0-9@\-_]{1,128}$`)
 	providerRE     = regexp.MustCompile(`^[0-9A-Za-z_-]{1,35}$`)
 	versionRE      = regexp.MustCompile(`^[0-9A-Za-z_-]{1,9}$`)
-	bucketRE       = regexp.MustCompile(`^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$`)
+	bucketRE       = regexp.MustCompile(`^[a-zA-Z0-9.\-]{3,63}$`)
 	varRefRE       = regexp.MustCompile(`#\{([A-Za-z0-9@\-_]+)\.([A-Za-z0-9@\-_.]+)\}`)
 )
 
