@@ -1,0 +1,51 @@
+package ssm
+
+import "github.com/devopsim/devopsim/apierr"
+
+// Errors callers match with errors.Is (by AWS error code).
+var (
+	ErrParameterNotFound           = apierr.New(apierr.NotFound, "ParameterNotFound", "parameter not found")
+	ErrParameterAlreadyExists      = apierr.New(apierr.AlreadyExists, "ParameterAlreadyExists", "The parameter already exists. To overwrite this value, set the overwrite option in the request to true.")
+	ErrParameterVersionNotFound    = apierr.New(apierr.NotFound, "ParameterVersionNotFound", "parameter version not found")
+	ErrParameterLimitExceeded      = apierr.New(apierr.LimitExceeded, "ParameterLimitExceeded", "You have exceeded the number of parameters for this AWS account. Delete unnecessary parameters and try again.")
+	ErrParameterMaxVersionLimit    = apierr.New(apierr.LimitExceeded, "ParameterMaxVersionLimitExceeded", "too many versions")
+	ErrParameterPatternMismatch    = apierr.New(apierr.Invalid, "ParameterPatternMismatchException", "value does not match the allowed pattern")
+	ErrParameterVersionLabelLimit  = apierr.New(apierr.LimitExceeded, "ParameterVersionLabelLimitExceeded", "A parameter version can have maximum 10 labels.Move one or more labels to another version and try again.")
+	ErrHierarchyLevelLimitExceeded = apierr.New(apierr.LimitExceeded, "HierarchyLevelLimitExceededException", "A hierarchy can have a maximum of 15 levels. For more information, see Requirements and Constraints for Parameter Names in the AWS Systems Manager User Guide.")
+	ErrHierarchyTypeMismatch       = apierr.New(apierr.Invalid, "HierarchyTypeMismatchException", "hierarchy type mismatch")
+	ErrInvalidAllowedPattern       = apierr.New(apierr.Invalid, "InvalidAllowedPatternException", "invalid allowed pattern")
+	ErrInvalidKeyID                = apierr.New(apierr.Invalid, "InvalidKeyId", "invalid key id")
+	ErrUnsupportedParameterType    = apierr.New(apierr.Invalid, "UnsupportedParameterType", "unsupported parameter type")
+	ErrInvalidPolicyType           = apierr.New(apierr.Invalid, "InvalidPolicyTypeException", "invalid policy type")
+	ErrInvalidPolicyAttribute      = apierr.New(apierr.Invalid, "InvalidPolicyAttributeException", "invalid policy attribute")
+	ErrIncompatiblePolicy          = apierr.New(apierr.Invalid, "IncompatiblePolicyException", "There is a conflict in the policies specified for this parameter. You can't, for example, specify two Expiration policies for a parameter. Review your policies, and try again.")
+	ErrPoliciesLimitExceeded       = apierr.New(apierr.LimitExceeded, "PoliciesLimitExceededException", "You specified more than the maximum number of allowed policies for the parameter. The maximum is 10.")
+	ErrValidation                  = apierr.New(apierr.Invalid, "ValidationException", "validation failed")
+	ErrAccessDenied                = apierr.New(apierr.Denied, "AccessDeniedException", "access denied")
+	ErrInvalidFilterKey            = apierr.New(apierr.Invalid, "InvalidFilterKey", "invalid filter key")
+	ErrInvalidFilterOption         = apierr.New(apierr.Invalid, "InvalidFilterOption", "invalid filter option")
+	ErrInvalidFilterValue          = apierr.New(apierr.Invalid, "InvalidFilterValue", "invalid filter value")
+	ErrInvalidFilter               = apierr.New(apierr.Invalid, "InvalidFilter", "invalid filter")
+	ErrInvalidNextToken            = apierr.New(apierr.Invalid, "InvalidNextToken", "The specified token is not valid.")
+	ErrInvalidResourceID           = apierr.New(apierr.Invalid, "InvalidResourceId", "The resource ID is not valid. Verify that you entered the correct ID and try again.")
+	ErrInvalidResourceType         = apierr.New(apierr.Invalid, "InvalidResourceType", "The resource type is not valid. For example, if you are attempting to tag an EC2 instance, the instance must be a registered managed node.")
+	ErrTooManyTags                 = apierr.New(apierr.LimitExceeded, "TooManyTagsError", "The Targets parameter includes too many tags. Remove one or more tags and try the command again.")
+	ErrInvalidTag                  = apierr.New(apierr.Invalid, "InvalidTag", "invalid tag")
+
+	ErrInvalidCommandID          = apierr.New(apierr.NotFound, "InvalidCommandId", "Invalid command id.")
+	ErrInvalidInstanceID         = apierr.New(apierr.Invalid, "InvalidInstanceId", "invalid instance id")
+	ErrInvalidDocument           = apierr.New(apierr.NotFound, "InvalidDocument", "invalid document")
+	ErrInvalidDocumentVersion    = apierr.New(apierr.Invalid, "InvalidDocumentVersion", "invalid document version")
+	ErrInvalidParameters         = apierr.New(apierr.Invalid, "InvalidParameters", "Some parameters are missing or malformed")
+	ErrInvalidOutputFolder       = apierr.New(apierr.Invalid, "InvalidOutputFolder", "The S3 bucket does not exist.")
+	ErrInvalidTarget             = apierr.New(apierr.Invalid, "InvalidTarget", "invalid target")
+	ErrInvalidPluginName         = apierr.New(apierr.Invalid, "InvalidPluginName", "The plugin name isn't valid.")
+	ErrInvocationDoesNotExist    = apierr.New(apierr.NotFound, "InvocationDoesNotExist", "The command ID and managed node ID you specified didn't match any invocations. Verify the command ID and the managed node ID and try again.")
+	ErrDuplicateInstanceID       = apierr.New(apierr.Invalid, "DuplicateInstanceId", "You can't specify a managed node ID in more than one association.")
+	ErrInvalidInstanceInfoFilter = apierr.New(apierr.Invalid, "InvalidInstanceInformationFilterValue", "invalid filter value")
+	ErrInvalidNotificationConfig = apierr.New(apierr.Invalid, "InvalidNotificationConfig", "invalid notification config")
+	ErrInvalidRole               = apierr.New(apierr.Invalid, "InvalidRole", "invalid role")
+	ErrUnsupportedPlatformType   = apierr.New(apierr.Invalid, "UnsupportedPlatformType", "The document doesn't support the platform type of the given managed node IDs.")
+)
+
+func validation(format string, args ...any) error { return ErrValidation.With(format, args...) }
