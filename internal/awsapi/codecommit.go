@@ -40,6 +40,15 @@ func CodeCommit(s *codecommit.Service) awsproto.Service {
 			awsproto.Handle("PutRepositoryTriggers", s.PutRepositoryTriggers),
 			awsproto.Handle("GetRepositoryTriggers", s.GetRepositoryTriggers),
 			awsproto.Handle("TestRepositoryTriggers", s.TestRepositoryTriggers),
+			awsproto.Handle("MergeBranchesByFastForward", s.MergeBranchesByFastForward),
+			awsproto.Handle("MergeBranchesBySquash", s.MergeBranchesBySquash),
+			awsproto.Handle("MergeBranchesByThreeWay", s.MergeBranchesByThreeWay),
+			awsproto.Handle("CreateUnreferencedMergeCommit", s.CreateUnreferencedMergeCommit),
+			awsproto.Handle("GetMergeOptions", s.GetMergeOptions),
+			awsproto.Handle("GetMergeCommit", s.GetMergeCommit),
+			awsproto.Handle("GetMergeConflicts", s.GetMergeConflicts),
+			awsproto.Handle("DescribeMergeConflicts", s.DescribeMergeConflicts),
+			awsproto.Handle("BatchDescribeMergeConflicts", s.BatchDescribeMergeConflicts),
 		},
 	}
 }
