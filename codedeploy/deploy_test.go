@@ -1,7 +1,12 @@
 package codedeploy_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -693,6 +698,74 @@ func TestCorpusBundlesUnsupported(t *testing.T) {
 			ev := eventOf(p.target(d.DeploymentID, h.ID()), tc.event)
 			if d.Status != "Failed" || ev.Status != "Failed" || !strings.Contains(ev.Diagnostics.Message, tc.msg) || !strings.Contains(ev.Diagnostics.LogTail, tc.log) {
 				t.Fatalf("%s %s %+v", d.Status, ev.Status, ev.Diagnostics)
+			}
+		})
+	}
+}
+
+func tarBundle(t *testing.T, files map[string]string, gz bool) []byte {
+	var buf bytes.Buffer
+	var w io.Writer = &buf
+	var zw *gzip.Writer
+	if gz {
+		zw = gzip.NewWriter(&buf)
+		w = zw
+	}
+	tw := tar.NewWriter(w)
+	tw.WriteHeader(&tar.Header{Name: "./scripts/", Typeflag: tar.TypeDir, Mode: 0o755})
+	for name, body := range files {
+		tw.WriteHeader(&tar.Header{Name: "./" + name, Typeflag: tar.TypeReg, Mode: 0o755, Size: int64(len(body))})
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	if zw != nil {
+		zw.Close()
+	}
+	return buf.Bytes()
+}
+
+func TestBundleTypesAndETag(t *testing.T) {
+	files := map[string]string{
+		"appspec.yml":      "version: 0.0\nos: linux\nfiles:\n  - source: conf/app.conf\n    destination: /etc/app\nhooks:\n  AfterInstall:\n    - location: scripts/after.sh\n",
+		"conf/app.conf":    "port=8080\n",
+		"scripts/after.sh": "#!/bin/sh\ncat /etc/app/app.conf\n",
+	}
+	for _, tc := range []struct {
+		kind string
+		data func() []byte
+		etag string
+		ok   bool
+	}{
+		{"tar", func() []byte { return tarBundle(t, files, false) }, "", true},
+		{"tgz", func() []byte { return tarBundle(t, files, true) }, "", true},
+		{"zip", func() []byte { return zipBundle(t, files) }, "md5", true},
+		{"zip", func() []byte { return zipBundle(t, files) }, "0123456789abcdef0123456789abcdef", false},
+		{"tgz", func() []byte { return []byte("not gzip") }, "", false},
+	} {
+		t.Run(tc.kind+"/"+tc.etag, func(t *testing.T) {
+			p := newPlatform(t, nil)
+			h := p.fleet.add(t, map[string]string{"k": "v"}, "")
+			p.app("a")
+			p.group(&codedeploy.CreateDeploymentGroupInput{ApplicationName: "a", DeploymentGroupName: "g", EC2TagFilters: []codedeploy.EC2TagFilter{{Key: "k"}}})
+			data := tc.data()
+			etag := tc.etag
+			if etag == "md5" {
+				sum := md5.Sum(data)
+				etag = `"` + hex.EncodeToString(sum[:]) + `"`
+			}
+			p.env.Objects.PutObject(context.Background(), "bundles", "b", data)
+			d := p.deploy(&codedeploy.CreateDeploymentInput{ApplicationName: "a", DeploymentGroupName: "g",
+				Revision: &codedeploy.RevisionLocation{RevisionType: "S3", S3Location: &codedeploy.S3Location{Bucket: "bundles", Key: "b", BundleType: tc.kind, ETag: etag}}})
+			if (d.Status == "Succeeded") != tc.ok {
+				t.Fatalf("%s %+v %+v", d.Status, d.ErrorInformation, eventOf(p.target(d.DeploymentID, h.ID()), "DownloadBundle").Diagnostics)
+			}
+			if tc.ok {
+				if got := read(t, h, "/etc/app/app.conf"); got != "port=8080\n" {
+					t.Fatalf("%q", got)
+				}
+				if ev := eventOf(p.target(d.DeploymentID, h.ID()), "AfterInstall"); !strings.Contains(ev.Diagnostics.LogTail, "[stdout]port=8080") {
+					t.Fatalf("%+v", ev.Diagnostics)
+				}
 			}
 		})
 	}

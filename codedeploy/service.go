@@ -195,7 +195,7 @@ var (
 	ErrInvalidTriggerConfig         = apierr.New(apierr.Invalid, "InvalidTriggerConfigException", "The trigger was specified in an invalid format.")
 	ErrTriggerTargetsLimit          = apierr.New(apierr.LimitExceeded, "TriggerTargetsLimitExceededException", "The maximum allowed number of triggers was exceeded.")
 	ErrAlarmsLimitExceeded          = apierr.New(apierr.LimitExceeded, "AlarmsLimitExceededException", "The maximum number of alarms for a deployment group (10) was exceeded.")
-	ErrInvalidOutdatedStrategy      = apierr.New(apierr.Invalid, "InvalidInputException", "The input was specified in an invalid format.")
+	ErrInvalidInput                 = apierr.New(apierr.Invalid, "InvalidInputException", "The input was specified in an invalid format.")
 	ErrDeploymentIDRequired         = apierr.New(apierr.Invalid, "DeploymentIdRequiredException", "At least one deployment ID must be specified.")
 	ErrInvalidDeploymentID          = apierr.New(apierr.Invalid, "InvalidDeploymentIdException", "At least one of the deployment IDs was specified in an invalid format.")
 	ErrDeploymentDoesNotExist       = apierr.New(apierr.NotFound, "DeploymentDoesNotExistException", "The deployment with the user or Amazon Web Services account does not exist.")
@@ -319,7 +319,7 @@ func newID() string { return uuid.NewString() }
 func appKey(ctx context.Context, name string) string { return core.ScopeKey(ctx) + name }
 func scopeKey(ctx context.Context) string            { return core.ScopeKey(ctx) }
 
-func apierrInvalidInput(msg string) error { return ErrInvalidOutdatedStrategy.With("%s", msg) }
+func apierrInvalidInput(msg string) error { return ErrInvalidInput.With("%s", msg) }
 func groupKey(ctx context.Context, app, name string) string {
 	return core.ScopeKey(ctx) + app + "/" + name
 }
