@@ -14,6 +14,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/ec2sim/host"
+	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/ssm"
@@ -195,3 +196,7 @@ func (p *platform) invocation(t testing.TB, cmd, id string) *ssm.GetCommandInvoc
 }
 
 func shell(lines ...string) map[string][]string { return map[string][]string{"commands": lines} }
+
+func withRegion(ctx context.Context, region string) context.Context {
+	return identity.With(ctx, identity.Root(core.DefaultAccount, region))
+}

@@ -365,14 +365,15 @@ func (s *Service) overwriteParameter(ctx context.Context, in *PutParameterInput,
 			}
 			reserved = nv.Tier
 		}
+		next := prev.Version + 1
+		oldTier = prev.Tier
 		if len(r.Versions) >= s.opts.MaxVersions {
 			if len(r.Versions[0].Labels) > 0 {
 				return ErrParameterMaxVersionLimit.With("You attempted to create a new version of %s by calling the PutParameter API with the overwrite flag. Version %d, the oldest version, can't be deleted because it has a label associated with it. Move the label to another version of the parameter, and try again.", r.Name, r.Versions[0].Version)
 			}
 			r.Versions = slices.Delete(r.Versions, 0, 1)
 		}
-		nv.Version, nv.Modified, nv.User = prev.Version+1, s.now(), user
-		oldTier = prev.Tier
+		nv.Version, nv.Modified, nv.User = next, s.now(), user
 		r.Versions = append(r.Versions, nv)
 		v = nv
 		return nil
