@@ -10,52 +10,55 @@ import (
 	"strings"
 )
 
-func instanceFilter(r *instanceRecord) func(name string) ([]string, bool) {
+func instanceFilter(cur **instanceRecord) func(name string) ([]string, bool) {
+	var buf [1]string
 	return func(name string) ([]string, bool) {
+		r := *cur
+		one := func(v string) []string { buf[0] = v; return buf[:1] }
 		switch name {
 		case "instance-id":
-			return []string{r.InstanceID}, true
+			return one(r.InstanceID), true
 		case "instance-state-name":
-			return []string{r.State.Name}, true
+			return one(r.State.Name), true
 		case "instance-state-code":
-			return []string{fmt.Sprint(r.State.Code)}, true
+			return one(fmt.Sprint(r.State.Code)), true
 		case "image-id":
-			return []string{r.ImageID}, true
+			return one(r.ImageID), true
 		case "instance-type":
-			return []string{r.InstanceType}, true
+			return one(r.InstanceType), true
 		case "vpc-id":
-			return []string{r.VpcID}, true
+			return one(r.VpcID), true
 		case "subnet-id":
-			return []string{r.SubnetID}, true
+			return one(r.SubnetID), true
 		case "availability-zone":
-			return []string{r.Placement.AvailabilityZone}, true
+			return one(r.Placement.AvailabilityZone), true
 		case "private-ip-address", "network-interface.addresses.private-ip-address":
-			return []string{r.PrivateIpAddress}, true
+			return one(r.PrivateIpAddress), true
 		case "ip-address":
-			return []string{r.PublicIpAddress}, true
+			return one(r.PublicIpAddress), true
 		case "private-dns-name":
-			return []string{r.PrivateDnsName}, true
+			return one(r.PrivateDnsName), true
 		case "dns-name":
-			return []string{r.PublicDnsName}, true
+			return one(r.PublicDnsName), true
 		case "key-name":
-			return []string{r.KeyName}, true
+			return one(r.KeyName), true
 		case "reservation-id":
-			return []string{r.ReservationID}, true
+			return one(r.ReservationID), true
 		case "owner-id":
-			return []string{r.Account}, true
+			return one(r.Account), true
 		case "architecture":
-			return []string{r.Architecture}, true
+			return one(r.Architecture), true
 		case "launch-index":
-			return []string{fmt.Sprint(r.AmiLaunchIndex)}, true
+			return one(fmt.Sprint(r.AmiLaunchIndex)), true
 		case "client-token":
-			return []string{r.ClientToken}, true
+			return one(r.ClientToken), true
 		case "root-device-type":
-			return []string{r.RootDeviceType}, true
+			return one(r.RootDeviceType), true
 		case "iam-instance-profile.arn":
 			if r.IamInstanceProfile == nil {
 				return nil, true
 			}
-			return []string{r.IamInstanceProfile.Arn}, true
+			return one(r.IamInstanceProfile.Arn), true
 		case "instance.group-id", "group-id":
 			var out []string
 			for _, g := range r.SecurityGroups {
@@ -72,7 +75,15 @@ func instanceFilter(r *instanceRecord) func(name string) ([]string, bool) {
 			if r.MetadataOptions == nil {
 				return nil, true
 			}
-			return []string{r.MetadataOptions.HttpTokens}, true
+			return one(r.MetadataOptions.HttpTokens), true
+		}
+		if k, ok := strings.CutPrefix(name, "tag:"); ok {
+			for _, t := range r.Tags {
+				if t.Key == k {
+					return one(t.Value), true
+				}
+			}
+			return nil, true
 		}
 		return tagFilter(name, r.Tags)
 	}
@@ -109,8 +120,8 @@ func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesIn
 	sc := scope(ctx)
 	s.mu.Lock()
 	recs := make([]*instanceRecord, 0, len(s.order))
-	for _, id := range s.order {
-		if r := s.inst[id]; r.Scope == sc {
+	for _, sl := range s.order {
+		if r := sl.rec; r.Scope == sc {
 			recs = append(recs, r)
 		}
 	}
@@ -138,12 +149,15 @@ func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesIn
 	out := &DescribeInstancesOutput{Reservations: []Reservation{}}
 	byRes := map[string]int{}
 	count := 0
+	var cur *instanceRecord
+	get := instanceFilter(&cur)
 	for i := start; i < len(recs); i++ {
 		r := recs[i]
 		if ids != nil && !ids[r.InstanceID] {
 			continue
 		}
-		ok, err := matchFilters(in.Filters, instanceFilter(r))
+		cur = r
+		ok, err := matchFilters(in.Filters, get)
 		if err != nil {
 			return nil, err
 		}
@@ -205,8 +219,8 @@ func (s *Service) DescribeInstanceStatus(ctx context.Context, in *DescribeInstan
 		} else {
 			sc := scope(ctx)
 			s.mu.Lock()
-			for _, id := range s.order {
-				if r := s.inst[id]; r.Scope == sc {
+			for _, sl := range s.order {
+				if r := sl.rec; r.Scope == sc {
 					recs = append(recs, r)
 				}
 			}
@@ -554,9 +568,9 @@ func (s *Service) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Des
 			}
 		}
 		s.mu.Lock()
-		for _, id := range s.order {
-			if r := s.inst[id]; r.Scope == sc {
-				add(id, r.Tags)
+		for _, sl := range s.order {
+			if r := sl.rec; r.Scope == sc {
+				add(r.InstanceID, r.Tags)
 			}
 		}
 		s.mu.Unlock()

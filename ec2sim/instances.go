@@ -101,6 +101,14 @@ func (s *Service) update(ctx context.Context, id string, fn func(r *instanceReco
 		return nil, err
 	}
 	s.inst[id] = &c
+	if sl := s.slots[id]; sl != nil {
+		sl.rec = &c
+	}
+	if c.State.Name == "terminated" {
+		if due := c.StateChangedAt.Add(s.opts.TerminatedVisibleFor); s.nextPurge.IsZero() || due.Before(s.nextPurge) {
+			s.nextPurge = due
+		}
+	}
 	return &c, nil
 }
 
@@ -331,8 +339,8 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 	s.mu.Lock()
 	active := 0
 	var same []*instanceRecord
-	for _, id := range s.order {
-		r := s.inst[id]
+	for _, sl := range s.order {
+		r := sl.rec
 		if r.Scope != sc {
 			continue
 		}
@@ -402,7 +410,9 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 		}
 		s.mu.Lock()
 		s.inst[id] = r
-		s.order = append(s.order, id)
+		sl := &slot{rec: r}
+		s.slots[id] = sl
+		s.order = append(s.order, sl)
 		s.hosts[id] = h
 		s.booted[id] = make(chan struct{})
 		s.mu.Unlock()

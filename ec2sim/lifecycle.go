@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/devopsim/devopsim/ec2sim/cloudinit"
 	"github.com/devopsim/devopsim/ec2sim/host"
@@ -355,16 +356,28 @@ func (s *Service) rec(id string) (*instanceRecord, bool) {
 func (s *Service) purge(ctx context.Context) {
 	now := s.clk.Now()
 	s.mu.Lock()
+	if s.nextPurge.IsZero() || now.Before(s.nextPurge) {
+		s.mu.Unlock()
+		return
+	}
+	s.nextPurge = time.Time{}
 	var gone []*instanceRecord
-	keep := make([]string, 0, len(s.order))
-	for _, id := range s.order {
-		r := s.inst[id]
-		if r.State.Name == "terminated" && now.Sub(r.StateChangedAt) > s.opts.TerminatedVisibleFor {
-			gone = append(gone, r)
-			delete(s.inst, id)
-			continue
+	keep := make([]*slot, 0, len(s.order))
+	for _, sl := range s.order {
+		r := sl.rec
+		if r.State.Name == "terminated" {
+			due := r.StateChangedAt.Add(s.opts.TerminatedVisibleFor)
+			if now.After(due) {
+				gone = append(gone, r)
+				delete(s.inst, r.InstanceID)
+				delete(s.slots, r.InstanceID)
+				continue
+			}
+			if s.nextPurge.IsZero() || due.Before(s.nextPurge) {
+				s.nextPurge = due
+			}
 		}
-		keep = append(keep, id)
+		keep = append(keep, sl)
 	}
 	s.order = keep
 	s.mu.Unlock()

@@ -97,19 +97,21 @@ type Service struct {
 	wg      sync.WaitGroup
 	bootSem chan struct{}
 
-	mu       sync.Mutex
-	closed   bool
-	inst     map[string]*instanceRecord // every instance, by id (mirror of the store)
-	order    []string                   // instance ids in launch order
-	hosts    map[string]*host.Host
-	booted   map[string]chan struct{} // closed when the current boot's user data finished
-	imageFS  map[string]*hostfs.FS
-	baseFS   map[string]*hostfs.FS
-	timers   map[int]timerEntry
-	nextT    int
-	busy     int
-	idle     *sync.Cond
-	defaults map[string]bool // scopes whose default VPC exists
+	mu        sync.Mutex
+	closed    bool
+	inst      map[string]*instanceRecord // every instance, by id (mirror of the store)
+	order     []*slot                    // instances in launch order
+	slots     map[string]*slot
+	nextPurge time.Time
+	hosts     map[string]*host.Host
+	booted    map[string]chan struct{} // closed when the current boot's user data finished
+	imageFS   map[string]*hostfs.FS
+	baseFS    map[string]*hostfs.FS
+	timers    map[int]timerEntry
+	nextT     int
+	busy      int
+	idle      *sync.Cond
+	defaults  map[string]bool // scopes whose default VPC exists
 }
 
 // New returns the EC2 service. Close it to stop its timers and hosts.
@@ -141,11 +143,12 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		subnets:   store.NewTable[subnetRecord](env.Store, "ec2/subnets/"),
 		groups:    store.NewTable[groupRecord](env.Store, "ec2/groups/"),
 		ctx:       ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
-		inst: map[string]*instanceRecord{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
+		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
 		defaults: map[string]bool{},
 	}
 	s.idle = sync.NewCond(&s.mu)
+	s.nextPurge = env.Clock.Now() // a first pass drops stale terminated instances
 	recs, err := s.instances.All(context.Background(), "")
 	if err != nil {
 		cancel()
@@ -160,7 +163,9 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	for i := range recs {
 		r := recs[i]
 		s.inst[r.InstanceID] = &r
-		s.order = append(s.order, r.InstanceID)
+		sl := &slot{rec: &r}
+		s.slots[r.InstanceID] = sl
+		s.order = append(s.order, sl)
 	}
 	return s, nil
 }
@@ -458,3 +463,7 @@ func (s *Service) InstanceInfo(id string) (state string, booted bool, ok bool) {
 	}
 	return r.State.Name, r.Booted, true
 }
+
+// slot holds an instance's current record in launch order (records are replaced, not
+// mutated, so readers may keep a pointer).
+type slot struct{ rec *instanceRecord }
