@@ -28,7 +28,7 @@ type fixture struct {
 	events []string
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	f := &fixture{clk: clock.NewManual(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))}
 	env := awstest.EnvWith(t, f.clk)
@@ -59,7 +59,7 @@ func setup(t *testing.T) *fixture {
 }
 
 // settle lets EC2 finish boots and runs one reconcile pass.
-func (f *fixture) settle(t *testing.T) {
+func (f *fixture) settle(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	f.ec2.Settle(ctx)
