@@ -266,7 +266,7 @@ func (s *Service) ExecuteChangeSet(ctx context.Context, in *ExecuteChangeSetInpu
 
 // createWithID creates a stack reusing a REVIEW_IN_PROGRESS stack's ID.
 func (s *Service) createWithID(ctx context.Context, in *CreateStackInput, prev stackRecord) (string, error) {
-	id, err := s.createStackInternal(ctx, in, "", false)
+	id, err := s.createStackAs(ctx, in, "", false, &prev)
 	if err != nil {
 		// Put the review stack back.
 		_ = s.names.Put(ctx, core.ScopeKey(ctx)+prev.Name, prev.UUID)

@@ -467,10 +467,19 @@ func (s *Service) checkToken(ctx context.Context, op, token, stackID string) (st
 }
 
 func (s *Service) createStackInternal(ctx context.Context, in *CreateStackInput, parentID string, direct bool) (string, error) {
+	return s.createStackAs(ctx, in, parentID, direct, nil)
+}
+
+// createStackAs creates a stack; review, when set, is the REVIEW_IN_PROGRESS stack of a
+// CREATE change set whose ID and creation time the stack keeps.
+func (s *Service) createStackAs(ctx context.Context, in *CreateStackInput, parentID string, direct bool, review *stackRecord) (string, error) {
 	if !stackNameRe.MatchString(in.StackName) {
 		return "", validation("1 validation error detected: Value '%s' at 'stackName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z][-a-zA-Z0-9]*", in.StackName)
 	}
 	if id, ok := s.checkToken(ctx, "CreateStack", in.ClientRequestToken, ""); ok {
+		if stackNameOf(id) != in.StackName {
+			return "", ErrTokenAlreadyExists.With("Another CreateStack request (stack %s) already used the client request token %s", stackNameOf(id), in.ClientRequestToken)
+		}
 		return id, nil
 	}
 	switch in.OnFailure {
@@ -501,8 +510,12 @@ func (s *Service) createStackInternal(ctx context.Context, in *CreateStackInput,
 	}
 	account, region := core.Scope(ctx)
 	u := uuid.NewString()
+	id := fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", region, account, in.StackName, u)
+	if review != nil {
+		u, id = review.UUID, review.ID
+	}
 	st := stackRecord{
-		ID: fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/%s", region, account, in.StackName, u), UUID: u, Name: in.StackName,
+		ID: id, UUID: u, Name: in.StackName,
 		Account: account, Region: region, Status: "CREATE_IN_PROGRESS", Reason: "User Initiated", Description: p.tmpl.Description,
 		Body: body, Processed: p.processed, Params: p.records, Capabilities: in.Capabilities, NotificationARNs: in.NotificationARNs,
 		Tags: in.Tags, OnFailure: in.OnFailure, Policy: in.StackPolicyBody, RoleARN: in.RoleARN, Created: s.now(), ParentID: parentID,

@@ -7,21 +7,61 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
-// fake records calls and fails on demand.
+// fake records calls and fails on demand; it implements Read (drift detection).
 type fake struct {
-	mu      sync.Mutex
-	n       int
-	live    map[string]map[string]any
-	failOn  map[string]bool // logical IDs whose Create fails
-	failUpd map[string]bool
+	mu           sync.Mutex
+	n            int
+	live         map[string]map[string]any
+	phys         map[string]string // logical ID -> physical ID
+	tags         map[string][]cloudformation.Tag
+	updatePolicy map[string]map[string]any
+	failOn       map[string]bool // logical IDs whose Create fails
+	failUpd      map[string]bool
+	updLeft      map[string]int // updates that succeed before failUpd applies
 }
 
 func newFake() *fake {
-	return &fake{live: map[string]map[string]any{}, failOn: map[string]bool{}, failUpd: map[string]bool{}}
+	return &fake{live: map[string]map[string]any{}, phys: map[string]string{}, tags: map[string][]cloudformation.Tag{},
+		updatePolicy: map[string]map[string]any{}, failOn: map[string]bool{}, failUpd: map[string]bool{}, updLeft: map[string]int{}}
+}
+
+func (f *fake) setFail(id string, v bool) {
+	f.mu.Lock()
+	f.failOn[id] = v
+	f.mu.Unlock()
+}
+
+func (f *fake) setFailUpd(id string, v bool) {
+	f.mu.Lock()
+	f.failUpd[id] = v
+	f.mu.Unlock()
+}
+
+// failUpdateAfter lets n updates of id succeed, then fails the following ones.
+func (f *fake) failUpdateAfter(id string, n int) {
+	f.mu.Lock()
+	f.failUpd[id] = true
+	f.updLeft[id] = n
+	f.mu.Unlock()
+}
+
+func (f *fake) mutate(fn func(live map[string]map[string]any, phys func(string) string)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f.live, func(id string) string { return f.phys[id] })
+}
+
+func copyProps(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 func (f *fake) Create(ctx context.Context, r *cloudformation.Request) (*cloudformation.Result, error) {
@@ -32,7 +72,9 @@ func (f *fake) Create(ctx context.Context, r *cloudformation.Request) (*cloudfor
 	}
 	f.n++
 	id := fmt.Sprintf("%s-%d", r.LogicalID, f.n)
-	f.live[id] = r.Properties
+	f.live[id] = copyProps(r.Properties)
+	f.phys[r.LogicalID] = id
+	f.tags[r.LogicalID] = r.Tags
 	return &cloudformation.Result{PhysicalID: id, Attributes: map[string]any{"Arn": "arn:fake:" + id}}, nil
 }
 
@@ -40,9 +82,14 @@ func (f *fake) Update(ctx context.Context, r *cloudformation.Request) (*cloudfor
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.failUpd[r.LogicalID] {
-		return nil, errors.New("update boom")
+		if f.updLeft[r.LogicalID] > 0 {
+			f.updLeft[r.LogicalID]--
+		} else {
+			return nil, errors.New("update boom")
+		}
 	}
-	f.live[r.PhysicalID] = r.Properties
+	f.live[r.PhysicalID] = copyProps(r.Properties)
+	f.updatePolicy[r.LogicalID] = r.UpdatePolicy
 	return &cloudformation.Result{PhysicalID: r.PhysicalID, Attributes: map[string]any{"Arn": "arn:fake:" + r.PhysicalID}}, nil
 }
 
@@ -51,6 +98,16 @@ func (f *fake) Delete(ctx context.Context, r *cloudformation.Request) error {
 	defer f.mu.Unlock()
 	delete(f.live, r.PhysicalID)
 	return nil
+}
+
+func (f *fake) Read(ctx context.Context, r *cloudformation.Request) (map[string]any, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.live[r.PhysicalID]
+	if !ok {
+		return nil, apierr.New(apierr.NotFound, "NotFound", "%s is gone", r.PhysicalID)
+	}
+	return copyProps(p), nil
 }
 
 func (f *fake) count() int {
@@ -87,7 +144,7 @@ func TestCreateRollbackUpdateDelete(t *testing.T) {
 	ctx := context.Background()
 	s, f := newService(t)
 	// The fourth resource fails: the first three are rolled back.
-	f.failOn["D"] = true
+	f.setFail("D", true)
 	if _, err := s.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: "bad", TemplateBody: chain}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +160,7 @@ func TestCreateRollbackUpdateDelete(t *testing.T) {
 		t.Fatalf("newest event %+v", ev.StackEvents[0])
 	}
 	// A good stack.
-	delete(f.failOn, "D")
+	f.setFail("D", false)
 	if _, err := s.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: "good", TemplateBody: chain}); err != nil {
 		t.Fatal(err)
 	}
@@ -115,14 +172,14 @@ func TestCreateRollbackUpdateDelete(t *testing.T) {
 		t.Fatalf("outputs %+v", d.Stacks[0].Outputs)
 	}
 	// An update that fails rolls back to the previous properties.
-	f.failUpd["A"] = true
+	f.setFailUpd("A", true)
 	if _, err := s.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: "good", TemplateBody: chain, Parameters: []cloudformation.Parameter{{ParameterKey: "Size", ParameterValue: "2"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if st, _ := s.WaitStack(ctx, "good"); st != "UPDATE_ROLLBACK_COMPLETE" {
 		t.Fatalf("status %s", st)
 	}
-	delete(f.failUpd, "A")
+	f.setFailUpd("A", false)
 	if _, err := s.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: "good", TemplateBody: chain, Parameters: []cloudformation.Parameter{{ParameterKey: "Size", ParameterValue: "3"}}}); err != nil {
 		t.Fatal(err)
 	}
