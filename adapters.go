@@ -1,16 +1,24 @@
 package devopsim
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/cloudwatch/logs"
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
+	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/identity"
+	"github.com/devopsim/devopsim/internal/awsproto"
+	"github.com/devopsim/devopsim/sns"
 )
 
 // codeCommitSources lets CodeBuild (and CodePipeline) read CodeCommit trees.
@@ -82,4 +90,134 @@ type metricSink struct{ m *metrics.Service }
 
 func (s metricSink) PutMetric(ctx context.Context, namespace, name string, dims map[string]string, value float64, unit string, t time.Time) error {
 	return s.m.Publish(ctx, namespace, name, dims, value, unit, t)
+}
+
+// eventLogGroups lets EventBridge write matched events to log groups (one stream per rule
+// target is what AWS does; a stream per day keeps it simple and bounded).
+type eventLogGroups struct{ logs *logs.Service }
+
+func (l eventLogGroups) PutEventToLogGroup(ctx context.Context, group string, t time.Time, message string) error {
+	sl := serviceLogs{l.logs, "events.amazonaws.com"}
+	stream := "events-" + t.UTC().Format("2006-01-02")
+	if err := sl.EnsureStream(ctx, group, stream); err != nil {
+		return err
+	}
+	return sl.PutLines(ctx, group, stream, t, message)
+}
+
+// eventBuilds lets EventBridge start CodeBuild builds.
+type eventBuilds struct{ cb *codebuild.Service }
+
+func (b eventBuilds) StartBuildFromEvent(ctx context.Context, project string, input []byte) (string, error) {
+	in := &codebuild.StartBuildInput{}
+	if len(input) > 0 {
+		// A target's Input may carry StartBuild overrides, as AWS allows; anything else (the
+		// event itself) is ignored.
+		_ = json.Unmarshal(input, in)
+	}
+	in.ProjectName = project
+	out, err := b.cb.StartBuild(identity.InService(ctx, "events.amazonaws.com"), in)
+	if err != nil {
+		return "", err
+	}
+	return out.Build.Id, nil
+}
+
+// alarmActions runs CloudWatch alarm actions on the services they name.
+type alarmActions struct {
+	topics *sns.Service
+	// more targets (Auto Scaling policies, EC2 automate ARNs) are added as they are wired
+	extra func(ctx context.Context, arn string, a metrics.AlarmState) (handled bool, err error)
+}
+
+func (r alarmActions) RunAlarmAction(ctx context.Context, arn string, a metrics.AlarmState) error {
+	ctx = identity.InService(identity.With(ctx, identity.Root(a.Account, a.Region)), "cloudwatch.amazonaws.com")
+	if r.extra != nil {
+		if handled, err := r.extra(ctx, arn, a); handled {
+			return err
+		}
+	}
+	if strings.HasPrefix(arn, "arn:aws:sns:") {
+		msg, _ := json.Marshal(map[string]any{
+			"AlarmName": a.AlarmName, "AlarmDescription": a.Description, "AWSAccountId": a.Account,
+			"NewStateValue": a.State, "NewStateReason": a.Reason, "OldStateValue": a.PreviousState,
+			"StateChangeTime": a.Time.UTC().Format("2006-01-02T15:04:05.000-0700"), "Region": a.Region, "AlarmArn": a.AlarmARN,
+		})
+		_, err := r.topics.PublishToTopic(ctx, arn, fmt.Sprintf("%s: %q in %s", a.State, a.AlarmName, a.Region), string(msg))
+		return err
+	}
+	return fmt.Errorf("alarm action %s is not supported", arn)
+}
+
+// trailLogs delivers CloudTrail events to CloudWatch Logs.
+type trailLogs struct{ logs *logs.Service }
+
+func (l trailLogs) PutTrailEvents(ctx context.Context, groupARN, roleARN, stream string, events []cloudtrail.LogEvent) error {
+	group := groupARN
+	if strings.HasPrefix(groupARN, "arn:") {
+		_, rest, ok := strings.Cut(groupARN, ":log-group:")
+		if !ok {
+			return fmt.Errorf("%q is not a log group ARN", groupARN)
+		}
+		group = strings.TrimSuffix(rest, ":*")
+	}
+	sl := serviceLogs{l.logs, "cloudtrail.amazonaws.com"}
+	if err := sl.EnsureStream(ctx, group, stream); err != nil {
+		return err
+	}
+	// PutLogEvents takes at most 10,000 events, in time order.
+	for len(events) > 0 {
+		n := min(len(events), 10000)
+		batch := make([]logs.InputLogEvent, n)
+		for i, e := range events[:n] {
+			batch[i] = logs.InputLogEvent{Timestamp: e.Time.UnixMilli(), Message: e.Message}
+		}
+		slices.SortStableFunc(batch, func(a, b logs.InputLogEvent) int { return cmp.Compare(a.Timestamp, b.Timestamp) })
+		if _, err := l.logs.PutLogEvents(identity.InService(ctx, "cloudtrail.amazonaws.com"), &logs.PutLogEventsInput{LogGroupName: group, LogStreamName: stream, LogEvents: batch}); err != nil {
+			return err
+		}
+		events = events[n:]
+	}
+	return nil
+}
+
+// s3DataEvents records S3 object-level calls on the wire as CloudTrail data events.
+func s3DataEvents(ct *cloudtrail.Service, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if bucket == "" || key == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		op := map[string]string{http.MethodGet: "GetObject", http.MethodHead: "HeadObject", http.MethodPut: "PutObject", http.MethodDelete: "DeleteObject", http.MethodPost: "PostObject"}[r.Method]
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		if op == "" {
+			return
+		}
+		var err error
+		if rec.status >= 400 {
+			err = fmt.Errorf("%s", http.StatusText(rec.status))
+		}
+		cred := awsproto.ParseCredential(r)
+		account := ""
+		if len(cred.AccessKeyID) == 12 {
+			account = cred.AccessKeyID
+		}
+		ctx := r.Context()
+		if account != "" {
+			ctx = identity.With(ctx, identity.Root(account, cred.Region))
+		}
+		ct.RecordS3Object(ctx, op, bucket, key, err)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
 }

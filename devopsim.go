@@ -135,7 +135,7 @@ func New(opts Options) (*Platform, error) {
 		return nil, err
 	}
 	p.router.Mount("/_devopsim/", p.adminHandler())
-	p.router.Fallback(objects.Handler())
+	p.router.Fallback(s3DataEvents(p.svc.cloudtrail, objects.Handler()))
 	return p, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -83,6 +84,10 @@ func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	if r.RemoteAddr == "" {
 		r.RemoteAddr = "127.0.0.1:0"
+	}
+	// A server sees Content-Length as a header too.
+	if r.ContentLength > 0 && r.Header.Get("Content-Length") == "" {
+		r.Header.Set("Content-Length", strconv.FormatInt(r.ContentLength, 10))
 	}
 	t.h.ServeHTTP(rec, r)
 	res := rec.Result()

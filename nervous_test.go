@@ -1,0 +1,106 @@
+package devopsim_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/devopsim/devopsim"
+	"github.com/devopsim/devopsim/clock"
+	"github.com/devopsim/devopsim/codebuild"
+	"github.com/devopsim/devopsim/devopsimtest"
+	"github.com/devopsim/devopsim/sns"
+)
+
+// TestBuildEventReachesSNS: a failed build's state change goes through an EventBridge rule to
+// an SNS topic and its subscriber.
+func TestBuildEventReachesSNS(t *testing.T) {
+	p, cfg := devopsimtest.New(t)
+	ctx := context.Background()
+	topic, err := awssns.NewFromConfig(cfg).CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("builds")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan sns.Message, 4)
+	if _, err := p.SNS().SubscribeFunc(ctx, aws.ToString(topic.TopicArn), func(ctx context.Context, m *sns.Message) error { got <- *m; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	eb := eventbridge.NewFromConfig(cfg)
+	_, err = eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("failed-builds"),
+		EventPattern: aws.String(`{"source":["aws.codebuild"],"detail-type":["CodeBuild Build State Change"],"detail":{"build-status":["FAILED"]}}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("failed-builds"), Targets: []ebtypes.Target{{Id: aws.String("t"), Arn: topic.TopicArn}}}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.CodeBuild().CreateProject(ctx, &codebuild.CreateProjectInput{Name: "breaks",
+		Source:      &codebuild.ProjectSource{Type: "NO_SOURCE", Buildspec: "version: 0.2\nphases: {build: {commands: ['exit 1']}}"},
+		Artifacts:   &codebuild.ProjectArtifacts{Type: "NO_ARTIFACTS"},
+		Environment: &codebuild.ProjectEnvironment{Type: "LINUX_CONTAINER", Image: "aws/codebuild/standard:7.0", ComputeType: "BUILD_GENERAL1_SMALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.CodeBuild().StartBuild(ctx, &codebuild.StartBuildInput{ProjectName: "breaks"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.CodeBuild().Wait(ctx, out.Build.Id); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-got:
+		if !strings.Contains(m.Message, `"build-status":"FAILED"`) || !strings.Contains(m.Message, "breaks") {
+			t.Fatalf("message %s", m.Message)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no SNS delivery for the failed build")
+	}
+}
+
+// TestAlarmNotifiesSNS: an alarm on a metric goes to ALARM on the platform clock and its
+// action publishes to SNS.
+func TestAlarmNotifiesSNS(t *testing.T) {
+	clk := clock.NewManual(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	p, cfg := devopsimtest.New(t, devopsim.Options{Clock: clk})
+	ctx := context.Background()
+	topic, err := awssns.NewFromConfig(cfg).CreateTopic(ctx, &awssns.CreateTopicInput{Name: aws.String("alarms")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan sns.Message, 4)
+	p.SNS().SubscribeFunc(ctx, aws.ToString(topic.TopicArn), func(ctx context.Context, m *sns.Message) error { got <- *m; return nil })
+	cw := cloudwatch.NewFromConfig(cfg)
+	_, err = cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{
+		AlarmName: aws.String("errors-high"), Namespace: aws.String("App"), MetricName: aws.String("Errors"),
+		Statistic: cwtypes.StatisticSum, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(5),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{aws.ToString(topic.TopicArn)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []cwtypes.MetricDatum{
+		{MetricName: aws.String("Errors"), Value: aws.Float64(10), Timestamp: aws.Time(clk.Now())}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		clk.Advance(time.Minute)
+	}
+	select {
+	case m := <-got:
+		if !strings.Contains(m.Subject, "ALARM") || !strings.Contains(m.Message, `"NewStateValue":"ALARM"`) {
+			t.Fatalf("message %+v", m)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no SNS delivery for the alarm")
+	}
+}
