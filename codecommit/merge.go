@@ -112,6 +112,8 @@ type mergeRequest struct {
 	update bool
 	// expectSource, when set, must be the source's commit (pull request merges).
 	expectSource string
+	// deferRefs leaves publishing the ref change to the caller.
+	deferRefs bool
 	// check runs under the write lock before a ref moves (pull request approval rules).
 	check func(src, dst *object.Commit) error
 }
@@ -487,7 +489,7 @@ func (s *Service) doMerge(ctx context.Context, req mergeRequest) (*mergeResult, 
 	if err != nil {
 		return nil, rec, nil, err
 	}
-	if res.update != nil {
+	if res.update != nil && !req.deferRefs {
 		s.refsChanged(ctx, rec, repo, []refUpdate{*res.update})
 	}
 	return res, rec, repo, nil

@@ -55,6 +55,11 @@ type Service struct {
 	repos *store.Table[repoRecord]
 	git   *repoStore
 
+	prs       *store.Table[prRecord]
+	seqs      *store.Table[int]
+	templates *store.Table[templateRecord]
+	comments  *store.Table[commentRecord]
+
 	mu       sync.Mutex
 	handlers map[string]func(context.Context, *TriggerNotification) error
 }
@@ -86,13 +91,18 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{
-		env:      env,
-		d:        env.Dispatcher("codecommit", "codecommit.amazonaws.com"),
-		opts:     opts,
-		log:      log,
-		repos:    store.NewTable[repoRecord](env.Store, "codecommit/repo/"),
-		git:      newRepoStore(opts.Dir),
-		handlers: map[string]func(context.Context, *TriggerNotification) error{},
+		env:   env,
+		d:     env.Dispatcher("codecommit", "codecommit.amazonaws.com"),
+		opts:  opts,
+		log:   log,
+		repos: store.NewTable[repoRecord](env.Store, "codecommit/repo/"),
+		git:   newRepoStore(opts.Dir),
+
+		prs:       store.NewTable[prRecord](env.Store, "codecommit/pr/"),
+		seqs:      store.NewTable[int](env.Store, "codecommit/seq/"),
+		templates: store.NewTable[templateRecord](env.Store, "codecommit/template/"),
+		comments:  store.NewTable[commentRecord](env.Store, "codecommit/comment/"),
+		handlers:  map[string]func(context.Context, *TriggerNotification) error{},
 	}, nil
 }
 
@@ -240,6 +250,7 @@ func (s *Service) refsChanged(ctx context.Context, rec repoRecord, r *gitRepo, u
 		}
 	}
 	s.fireTriggers(ctx, rec, ups, "ReferenceChanges")
+	s.prRefsChanged(ctx, rec, r, ups)
 }
 
 var errSkip = errors.New("skip")
