@@ -732,6 +732,14 @@ func cmdCp(ctx context.Context, c *Call) int {
 				continue
 			}
 		}
+		if fi, err := c.Host.fs.Stat(sp); err == nil && fi.IsDir() && (sp == "/" || strings.HasPrefix(target+"/", sp+"/")) {
+			fmt.Fprintf(c.Stderr, "cp: cannot copy a directory, '%s', into itself, '%s'\n", a, target)
+			code = 1
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return 130
+		}
 		if err := c.copyTree(sp, target, recursive, preserve); err != nil {
 			if strings.HasPrefix(err.Error(), "-r not") {
 				fmt.Fprintf(c.Stderr, "cp: %v\n", err)

@@ -1285,7 +1285,11 @@ func (h *Host) fetch(ctx context.Context, method, rawURL string, headers http.He
 			code, _ := strconv.Atoi(strings.Trim(strings.Fields(msg)[0], "()"))
 			return nil, code, msg
 		}
-		req := httptest.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+		req, err := http.NewRequestWithContext(ctx, method, u.String(), bytes.NewReader(body))
+		if err != nil {
+			return nil, 3, "(3) URL rejected: Malformed input to a URL function"
+		}
+		req.RequestURI = req.URL.RequestURI()
 		req.Header = headers.Clone()
 		req.RemoteAddr = "127.0.0.1:40000"
 		rec := httptest.NewRecorder()

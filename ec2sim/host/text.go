@@ -1348,8 +1348,12 @@ func awkValue(e string, f []string, line string, nr int) string {
 	case strings.HasPrefix(e, `"`) && strings.HasSuffix(e, `"`) && len(e) >= 2:
 		return e[1 : len(e)-1]
 	}
+	fields := strings.Fields(e)
+	if len(fields) <= 1 {
+		return "" // an unset awk variable
+	}
 	var parts []string
-	for _, p := range strings.Fields(e) {
+	for _, p := range fields {
 		parts = append(parts, awkValue(p, f, line, nr))
 	}
 	return strings.Join(parts, "")
