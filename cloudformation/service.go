@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -226,10 +227,34 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		signals:    newSignalBox(),
 		ctx:        ctx, cancel: cancel,
 	}
-	s.seq.Store(env.Clock.Now().UnixNano())
+	s.seq.Store(max(env.Clock.Now().UnixNano(), lastEventSeq(env.Store)+1<<20)) // past the last chunk's events
 	s.tmpls = map[string]cachedTemplate{}
 	s.registerBuiltins()
 	return s, nil
+}
+
+// lastEventSeq is the highest event sequence number stored (events keep their order across
+// restarts on a durable store, whatever the clock says).
+func lastEventSeq(st store.Store) int64 {
+	var last int64
+	after := ""
+	for {
+		items, next, err := st.List(context.Background(), "cloudformation/event/", after, 1000)
+		if err != nil {
+			return last
+		}
+		for _, it := range items {
+			if i := strings.LastIndexByte(it.Key, '/'); i >= 0 {
+				if n, err := strconv.ParseInt(it.Key[i+1:], 10, 64); err == nil && n > last {
+					last = n
+				}
+			}
+		}
+		if next == "" {
+			return last
+		}
+		after = next
+	}
 }
 
 // Close cancels running stack operations and waits for them.
