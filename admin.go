@@ -13,12 +13,12 @@ import (
 func (p *Platform) adminHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_devopsim/health", func(w http.ResponseWriter, r *http.Request) {
-		svcs := p.router.Services()
+		svcs := p.gen.Load().router.Services()
 		slices.Sort(svcs)
 		writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "services": svcs, "account": p.opts.Account, "region": p.opts.Region})
 	})
 	mux.HandleFunc("POST /_devopsim/reset", func(w http.ResponseWriter, r *http.Request) {
-		if err := p.reset(r.Context()); err != nil {
+		if err := p.Reset(r.Context()); err != nil {
 			writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 			return
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/eventbus"
@@ -58,17 +59,35 @@ type Options struct {
 
 // Platform is a whole AWS DevOps platform in one process. It is safe for concurrent use.
 type Platform struct {
-	opts   Options
-	env    *core.Env
-	bus    *eventbus.Bus
-	router *awsproto.Router
-	s3     *s3obj.S3
-	sts    *sts.Service
-	svc    services
+	opts Options
+	env  *core.Env
+	bus  *eventbus.Bus
+	s3   *s3obj.S3
+	gen  atomic.Pointer[generation] // the services; reset replaces them
+	base []func(context.Context) error
 
+	resetMu   sync.Mutex
 	closeOnce sync.Once
 	closeErr  error
-	closers   []func(context.Context) error // run in reverse order
+}
+
+// generation is one set of services and the router serving them. Reset closes a generation,
+// wipes the state and builds a new one.
+type generation struct {
+	router  *awsproto.Router
+	sts     *sts.Service
+	svc     services
+	closers []func(context.Context) error // run in reverse order
+}
+
+func (g *generation) onClose(fn func(context.Context) error) { g.closers = append(g.closers, fn) }
+
+func (g *generation) close(ctx context.Context) error {
+	var errs []error
+	for i := len(g.closers) - 1; i >= 0; i-- {
+		errs = append(errs, g.closers[i](ctx))
+	}
+	return errors.Join(errs...)
 }
 
 // New builds a platform.
@@ -111,7 +130,7 @@ func New(opts Options) (*Platform, error) {
 		objects = s3obj.NewMemory(opts.Clock)
 	}
 	p.s3 = objects
-	p.closers = append(p.closers, func(context.Context) error { return errors.Join(objects.Close(), st.Close()) })
+	p.base = append(p.base, func(context.Context) error { return errors.Join(objects.Close(), st.Close()) })
 	p.env = &core.Env{
 		Clock:   opts.Clock,
 		Store:   st,
@@ -122,25 +141,42 @@ func New(opts Options) (*Platform, error) {
 		Account: opts.Account,
 		Region:  opts.Region,
 	}
-	p.router = awsproto.NewRouter(awsproto.RouterOptions{
-		Account:      opts.Account,
-		Region:       opts.Region,
-		Log:          opts.Logger,
-		Authenticate: opts.Authenticate,
-	})
-	p.sts = sts.New(p.env)
-	p.router.Register(awsapi.STS(p.sts))
-	if err := p.addServices(); err != nil {
+	g, err := p.newGeneration()
+	if err != nil {
 		_ = p.Close(context.Background())
 		return nil, err
 	}
-	p.router.Mount("/_devopsim/", p.adminHandler())
-	p.router.Fallback(s3DataEvents(p.svc.cloudtrail, objects.Handler()))
+	p.gen.Store(g)
 	return p, nil
 }
 
+// newGeneration builds the services and the router that serves them.
+func (p *Platform) newGeneration() (*generation, error) {
+	g := &generation{router: awsproto.NewRouter(awsproto.RouterOptions{
+		Account:      p.opts.Account,
+		Region:       p.opts.Region,
+		Log:          p.opts.Logger,
+		Authenticate: p.opts.Authenticate,
+	})}
+	g.sts = sts.New(p.env)
+	g.router.Register(awsapi.STS(g.sts))
+	if err := p.addServices(g); err != nil {
+		_ = g.close(context.Background())
+		return nil, err
+	}
+	g.router.Mount("/_devopsim/", p.adminHandler())
+	g.router.Fallback(s3DataEvents(g.svc.cloudtrail, p.s3.Handler()))
+	return g, nil
+}
+
 // Handler serves every service's wire protocol, git smart HTTP, S3 and the admin endpoints.
-func (p *Platform) Handler() http.Handler { return p.router }
+func (p *Platform) Handler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p.gen.Load().router.ServeHTTP(w, r)
+	})
+}
+
+func (p *Platform) svc() *services { return &p.gen.Load().svc }
 
 // Clock is the platform's clock.
 func (p *Platform) Clock() clock.Clock { return p.opts.Clock }
@@ -150,7 +186,7 @@ func (p *Platform) Clock() clock.Clock { return p.opts.Clock }
 func (p *Platform) Events() *eventbus.Bus { return p.bus }
 
 // STS is the security token service (GetCallerIdentity).
-func (p *Platform) STS() *sts.Service { return p.sts }
+func (p *Platform) STS() *sts.Service { return p.gen.Load().sts }
 
 // S3 is the platform's object store (the same objects the S3 endpoint serves).
 func (p *Platform) S3() core.Objects { return p.s3 }
@@ -162,9 +198,14 @@ func (p *Platform) Region() string  { return p.opts.Region }
 // Close stops every service's background work and waits for it, then closes the store.
 func (p *Platform) Close(ctx context.Context) error {
 	p.closeOnce.Do(func() {
+		p.resetMu.Lock()
+		defer p.resetMu.Unlock()
 		var errs []error
-		for i := len(p.closers) - 1; i >= 0; i-- {
-			errs = append(errs, p.closers[i](ctx))
+		if g := p.gen.Load(); g != nil {
+			errs = append(errs, g.close(ctx))
+		}
+		for i := len(p.base) - 1; i >= 0; i-- {
+			errs = append(errs, p.base[i](ctx))
 		}
 		p.closeErr = errors.Join(errs...)
 	})
@@ -177,13 +218,29 @@ func As(ctx context.Context, account, region string) context.Context {
 	return identity.With(ctx, identity.Root(account, region))
 }
 
-func (p *Platform) onClose(fn func(context.Context) error) { p.closers = append(p.closers, fn) }
-
-// reset wipes all state.
-func (p *Platform) reset(ctx context.Context) error {
+// Reset wipes all state: it stops every service, empties the store, S3 and the services' own
+// data (git repositories, log events, metrics, event history) and starts fresh services. Go
+// callers must fetch services again afterwards (p.CodeBuild() and friends); values obtained
+// before Reset belong to the stopped services.
+func (p *Platform) Reset(ctx context.Context) error {
+	p.resetMu.Lock()
+	defer p.resetMu.Unlock()
 	w, ok := p.env.Store.(store.Wiper)
 	if !ok {
 		return fmt.Errorf("the store cannot be wiped")
 	}
-	return w.Wipe(ctx)
+	old := p.gen.Load()
+	if err := old.close(ctx); err != nil {
+		return err
+	}
+	errs := []error{w.Wipe(ctx), p.s3.Wipe(ctx)}
+	if p.opts.DataDir != "" {
+		errs = append(errs, os.RemoveAll(filepath.Join(p.opts.DataDir, "codecommit")))
+	}
+	g, err := p.newGeneration()
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	p.gen.Store(g)
+	return errors.Join(errs...)
 }

@@ -2,7 +2,13 @@ package devopsim_test
 
 import (
 	"context"
+	"errors"
+	"net/http/httptest"
 	"testing"
+
+	"github.com/devopsim/devopsim/apierr"
+	"github.com/devopsim/devopsim/codecommit"
+	"github.com/devopsim/devopsim/store"
 
 	"github.com/devopsim/devopsim"
 )
@@ -29,5 +35,36 @@ func TestDataDirSurvivesRestart(t *testing.T) {
 	got, err := p.S3().GetObject(ctx, "bucket", "key")
 	if err != nil || string(got) != "kept" {
 		t.Fatalf("after restart: %q, %v", got, err)
+	}
+}
+
+// TestReset: POST /_devopsim/reset wipes every service's state, including git data and S3.
+func TestReset(t *testing.T) {
+	ctx := context.Background()
+	p, err := devopsim.New(devopsim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close(ctx)
+	if _, err := p.CodeCommit().CreateRepository(ctx, &codecommit.CreateRepositoryInput{RepositoryName: "r1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.S3().PutObject(ctx, "b", "k", []byte("v")); err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	p.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "/_devopsim/reset", nil))
+	if rec.Code != 200 {
+		t.Fatalf("reset: %d %s", rec.Code, rec.Body)
+	}
+	if _, err := p.CodeCommit().GetRepository(ctx, &codecommit.GetRepositoryInput{RepositoryName: "r1"}); !errors.Is(err, apierr.NotFound) {
+		t.Fatalf("repository after reset: %v", err)
+	}
+	if _, err := p.S3().GetObject(ctx, "b", "k"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("object after reset: %v", err)
+	}
+	// the platform works after a reset
+	if _, err := p.CodeCommit().CreateRepository(ctx, &codecommit.CreateRepositoryInput{RepositoryName: "r1"}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,7 +22,7 @@ func TestReadmeOperations(t *testing.T) {
 	defer p.Close(context.Background())
 	var b strings.Builder
 	b.WriteString(opsBegin + "\n\n| service | protocols | operations |\n|---|---|---|\n")
-	for _, s := range p.router.Describe() {
+	for _, s := range p.gen.Load().router.Describe() {
 		protos := make([]string, len(s.Protocols))
 		for i, pr := range s.Protocols {
 			protos[i] = pr.String()

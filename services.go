@@ -28,43 +28,42 @@ type services struct {
 // closer is a service with background work.
 type closer interface{ Close(context.Context) error }
 
-func (p *Platform) track(c closer) { p.onClose(c.Close) }
-
-// addServices builds every service beyond STS and S3 and registers it with the router.
-func (p *Platform) addServices() error {
+// addServices builds every service beyond STS and S3 into g and registers it with g's router.
+func (p *Platform) addServices(g *generation) error {
+	track := func(c closer) { g.onClose(c.Close) }
 	env := p.env
 	cw, err := metrics.New(env, metrics.Options{})
 	if err != nil {
 		return err
 	}
-	p.svc.metrics = cw
-	p.track(cw)
-	p.router.Register(awsapi.CloudWatch(cw))
+	g.svc.metrics = cw
+	track(cw)
+	g.router.Register(awsapi.CloudWatch(cw))
 
 	lg, err := logs.New(env, logs.Options{Metrics: metricSink{cw}, DurableEvents: p.opts.DataDir != ""})
 	if err != nil {
 		return err
 	}
-	p.svc.logs = lg
-	p.track(lg)
-	p.router.Register(awsapi.Logs(lg))
+	g.svc.logs = lg
+	track(lg)
+	g.router.Register(awsapi.Logs(lg))
 
 	// CloudTrail's audit hook sees every call (no service makes calls while being built).
 	ct, err := cloudtrail.New(env, cloudtrail.Options{Logs: trailLogs{lg}})
 	if err != nil {
 		return err
 	}
-	p.svc.cloudtrail = ct
-	p.track(ct)
-	p.router.Register(awsapi.CloudTrail(ct))
+	g.svc.cloudtrail = ct
+	track(ct)
+	g.router.Register(awsapi.CloudTrail(ct))
 
 	topics, err := sns.New(env, sns.Options{Endpoint: p.opts.Endpoint})
 	if err != nil {
 		return err
 	}
-	p.svc.sns = topics
-	p.track(topics)
-	p.router.Register(awsapi.SNS(topics))
+	g.svc.sns = topics
+	track(topics)
+	g.router.Register(awsapi.SNS(topics))
 	cw.SetActionRunner(alarmActions{topics: topics})
 
 	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
@@ -75,10 +74,10 @@ func (p *Platform) addServices() error {
 	if err != nil {
 		return err
 	}
-	p.svc.codecommit = cc
-	p.track(cc)
-	p.router.Register(awsapi.CodeCommit(cc))
-	p.router.Mount("/v1/repos/", cc.GitHandler())
+	g.svc.codecommit = cc
+	track(cc)
+	g.router.Register(awsapi.CodeCommit(cc))
+	g.router.Mount("/v1/repos/", cc.GitHandler())
 
 	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}, Metrics: cw, Logs: serviceLogs{lg, "codebuild.amazonaws.com"}}, codebuild.Options{
 		NewShell: p.opts.BuildShell,
@@ -86,9 +85,9 @@ func (p *Platform) addServices() error {
 	if err != nil {
 		return err
 	}
-	p.svc.codebuild = cb
-	p.track(cb)
-	p.router.Register(awsapi.CodeBuild(cb))
+	g.svc.codebuild = cb
+	track(cb)
+	g.router.Register(awsapi.CodeBuild(cb))
 
 	// EventBridge last: it delivers to the other services, and every service's events flow
 	// through its rules.
@@ -100,31 +99,31 @@ func (p *Platform) addServices() error {
 	if err != nil {
 		return err
 	}
-	p.svc.events = eb
-	p.track(eb)
-	p.router.Register(awsapi.Events(eb))
+	g.svc.events = eb
+	track(eb)
+	g.router.Register(awsapi.Events(eb))
 	unsubscribe := p.bus.Subscribe(eb.Deliver)
-	p.onClose(func(context.Context) error { unsubscribe(); return nil })
+	g.onClose(func(context.Context) error { unsubscribe(); return nil })
 	return nil
 }
 
 // CloudWatch is metrics and alarms.
-func (p *Platform) CloudWatch() *metrics.Service { return p.svc.metrics }
+func (p *Platform) CloudWatch() *metrics.Service { return p.svc().metrics }
 
 // Logs is CloudWatch Logs and Logs Insights.
-func (p *Platform) Logs() *logs.Service { return p.svc.logs }
+func (p *Platform) Logs() *logs.Service { return p.svc().logs }
 
 // CloudTrail records every call and runs trails.
-func (p *Platform) CloudTrail() *cloudtrail.Service { return p.svc.cloudtrail }
+func (p *Platform) CloudTrail() *cloudtrail.Service { return p.svc().cloudtrail }
 
 // SNS is Simple Notification Service topics.
-func (p *Platform) SNS() *sns.Service { return p.svc.sns }
+func (p *Platform) SNS() *sns.Service { return p.svc().sns }
 
 // EventBridge routes every service's events through rules to targets.
-func (p *Platform) EventBridge() *events.Service { return p.svc.events }
+func (p *Platform) EventBridge() *events.Service { return p.svc().events }
 
 // CodeCommit is git hosting: repositories, branches, commits, and the git endpoint.
-func (p *Platform) CodeCommit() *codecommit.Service { return p.svc.codecommit }
+func (p *Platform) CodeCommit() *codecommit.Service { return p.svc().codecommit }
 
 // CodeBuild runs buildspecs for real.
-func (p *Platform) CodeBuild() *codebuild.Service { return p.svc.codebuild }
+func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }

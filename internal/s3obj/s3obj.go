@@ -94,3 +94,25 @@ func (s *S3) GetObject(ctx context.Context, bucket, key string) ([]byte, error) 
 	defer obj.Contents.Close()
 	return io.ReadAll(obj.Contents)
 }
+
+// Wipe deletes every bucket and object.
+func (s *S3) Wipe(ctx context.Context) error {
+	buckets, err := s.backend.ListBuckets()
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, b := range buckets {
+		errs = append(errs, s.backend.ForceDeleteBucket(b.Name))
+	}
+	return errors.Join(errs...)
+}
+
+// DeleteBucket deletes an empty bucket.
+func (s *S3) DeleteBucket(ctx context.Context, bucket string) error {
+	err := s.backend.DeleteBucket(bucket)
+	if gofakes3.HasErrorCode(err, gofakes3.ErrNoSuchBucket) {
+		return errors.Join(store.ErrNotFound, err)
+	}
+	return err
+}
