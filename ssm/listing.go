@@ -210,8 +210,10 @@ func (s *Service) scan(ctx context.Context, prefix, after string, want int, keep
 		cursor = scope + after
 	}
 	now := s.clk.Now()
+	page := want + 1 // most listings keep what they read: decode no more than needed
 	for {
-		recs, n, err := s.params.List(ctx, scope+prefix, cursor, 100)
+		recs, n, err := s.params.List(ctx, scope+prefix, cursor, page)
+		page = 100
 		if err != nil {
 			return nil, "", err
 		}

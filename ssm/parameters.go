@@ -55,6 +55,9 @@ type paramVersion struct {
 	User           string                  `json:"u"`
 }
 
+// errGone tells putParameter that the parameter to overwrite does not exist (or expired).
+var errGone = errors.New("ssm: parameter gone")
+
 type paramRecord struct {
 	Name     string         `json:"name"`
 	Versions []paramVersion `json:"versions"` // oldest first
@@ -236,6 +239,13 @@ func (s *Service) putParameter(ctx context.Context, in *PutParameterInput) (*Put
 	key := paramKey(ctx, in.Name)
 	scope := core.ScopeKey(ctx)
 	for {
+		if in.Overwrite {
+			// The common case (a new version of an existing parameter) reads the record once.
+			out, err := s.overwriteParameter(ctx, in, key, scope, policies, caller.PrincipalARN)
+			if !errors.Is(err, errGone) {
+				return out, err
+			}
+		}
 		rec, err := s.params.Get(ctx, key)
 		if errors.Is(err, store.ErrNotFound) || err == nil && rec.expired(s.clk.Now()) {
 			if err == nil { // expired: it is gone
@@ -354,6 +364,9 @@ func (s *Service) overwriteParameter(ctx context.Context, in *PutParameterInput,
 	var oldTier string
 	reserved := ""
 	rec, err := s.params.Update(ctx, key, func(r *paramRecord) error {
+		if r.expired(s.clk.Now()) {
+			return errGone
+		}
 		prev := r.latest()
 		nv, err := newVersion(in, prev, policies)
 		if err != nil {
@@ -383,7 +396,7 @@ func (s *Service) overwriteParameter(ctx context.Context, in *PutParameterInput,
 			s.release(scope, reserved)
 		}
 		if errors.Is(err, store.ErrNotFound) {
-			return nil, ErrParameterNotFound.With("")
+			return nil, errGone
 		}
 		return nil, err
 	}
