@@ -692,15 +692,16 @@ func (op *operation) finishDelete() {
 	for _, name := range st.Imports {
 		_ = op.s.imports.Delete(ctx, scope+name+"/"+st.UUID)
 	}
-	if id, err := op.s.names.Get(ctx, scope+st.Name); err == nil && id == st.UUID {
-		_ = op.s.names.Delete(ctx, scope+st.Name)
-	}
 	now := op.s.now()
 	op.mu.Lock()
 	op.st.Deleted = now
 	op.mu.Unlock()
 	_, _ = op.s.updateStack(ctx, &st, func(r *stackRecord) { r.Deleted = now })
 	op.setStatus("DELETE_COMPLETE", "")
+	// The name goes last: whoever sees it gone sees the stack DELETE_COMPLETE by its ID.
+	if id, err := op.s.names.Get(ctx, scope+st.Name); err == nil && id == st.UUID {
+		_ = op.s.names.Delete(ctx, scope+st.Name)
+	}
 	op.s.forgetTemplate(st.ID)
 }
 

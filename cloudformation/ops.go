@@ -1347,8 +1347,16 @@ func (s *Service) ContinueUpdateRollback(ctx context.Context, in *ContinueUpdate
 		if st.Prev != nil {
 			params = paramMap(tmpl, st.Prev.Params)
 		}
+		if s.runningOp(st.ID) != nil {
+			return nil, validation("Stack %s is in UPDATE_ROLLBACK_IN_PROGRESS state and can not continue update rollback.", st.ID)
+		}
+		// The status changes before the call returns (waiters poll right away).
+		st.Status, st.Reason = "UPDATE_ROLLBACK_IN_PROGRESS", ""
+		if err := s.putStack(ctx, &st); err != nil {
+			return nil, err
+		}
+		s.addEvent(ctx, &st, st.Name, st.ID, "AWS::CloudFormation::Stack", st.Status, "", nil)
 		_, err = s.startOp(ctx, st, tmpl, params, res, func(op *operation) {
-			op.setStatus("UPDATE_ROLLBACK_IN_PROGRESS", "")
 			var failed []string
 			for _, id := range template.SortedKeys(res) {
 				r := res[id]
