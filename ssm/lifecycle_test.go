@@ -3,6 +3,7 @@ package ssm_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -73,5 +74,43 @@ func TestEvents(t *testing.T) {
 	invs := seen["EC2 Command Invocation Status-change Notification"]
 	if len(invs) != 2 || invs[1]["status"] != "Success" || invs[1]["instance-id"] != h.ID() {
 		t.Fatalf("invocation events %v", invs)
+	}
+}
+
+func TestStateSurvivesRestart(t *testing.T) {
+	env := awstest.Env(t)
+	fl := newFleet(env.Clock)
+	h := fl.add(t, nil)
+	ctx := context.Background()
+	svc, err := ssm.New(env, ssm.Options{Fleet: fl, MaxStandardParameters: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	put(t, svc, &ssm.PutParameterInput{Name: "/keep", Value: "1", Type: "String"})
+	put(t, svc, &ssm.PutParameterInput{Name: "/keep2", Value: "1", Type: "String"})
+	out, err := svc.SendCommand(ctx, &ssm.SendCommandInput{DocumentName: "AWS-RunShellScript", InstanceIDs: []string{h.ID()}, Parameters: shell("echo kept")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Wait(ctx, out.Command.CommandID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	svc, err = ssm.New(env, ssm.Options{Fleet: fl, MaxStandardParameters: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close(ctx)
+	if v, err := svc.Resolve(ctx, "/keep", false); err != nil || v != "1" {
+		t.Fatalf("%q %v", v, err)
+	}
+	if _, err := svc.PutParameter(ctx, &ssm.PutParameterInput{Name: "/third", Value: "1", Type: "String"}); !errors.Is(err, ssm.ErrParameterLimitExceeded) {
+		t.Fatalf("limit after restart: %v", err)
+	}
+	inv, err := svc.GetCommandInvocation(ctx, &ssm.GetCommandInvocationInput{CommandID: out.Command.CommandID, InstanceID: h.ID()})
+	if err != nil || inv.StandardOutputContent != "kept\n" {
+		t.Fatalf("%+v %v", inv, err)
 	}
 }
