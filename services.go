@@ -10,6 +10,10 @@ import (
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
+	"github.com/devopsim/devopsim/codedeploy"
+	"github.com/devopsim/devopsim/ec2sim"
+	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/sns"
 )
@@ -23,6 +27,9 @@ type services struct {
 	events     *events.Service
 	codecommit *codecommit.Service
 	codebuild  *codebuild.Service
+	ec2         *ec2sim.Service
+	autoscaling *autoscaling.Service
+	codedeploy  *codedeploy.Service
 }
 
 // closer is a service with background work.
@@ -89,12 +96,44 @@ func (p *Platform) addServices(g *generation) error {
 	track(cb)
 	g.router.Register(awsapi.CodeBuild(cb))
 
+	machines, err := ec2sim.New(env, ec2sim.Options{
+		Commands: map[string]host.Command{"amazon-cloudwatch-agent-ctl": agentCtl(lg)},
+	})
+	if err != nil {
+		return err
+	}
+	g.svc.ec2 = machines
+	track(machines)
+	g.router.Register(awsapi.EC2(machines))
+	asg, err := autoscaling.New(env, machines, autoscaling.Options{})
+	if err != nil {
+		return err
+	}
+	g.svc.autoscaling = asg
+	track(asg) // closed before EC2
+	g.router.Register(awsapi.AutoScaling(asg))
+	cw.SetActionRunner(alarmActions{topics: topics, extra: scalingActions(asg)})
+
+	cd, err := codedeploy.New(env, codedeploy.Deps{
+		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, Alarms: cw, Notifier: notifier{topics},
+	}, codedeploy.Options{})
+	if err != nil {
+		return err
+	}
+	g.svc.codedeploy = cd
+	track(cd)
+	g.router.Register(awsapi.CodeDeploy(cd))
+	onLaunch, stopLaunches := deployOnLaunch(cd)
+	unsubscribeLaunches := p.bus.Subscribe(onLaunch)
+	g.onClose(func(ctx context.Context) error { unsubscribeLaunches(); return stopLaunches(ctx) })
+
 	// EventBridge last: it delivers to the other services, and every service's events flow
 	// through its rules.
 	eb, err := events.New(env, events.Options{
 		Topics:    topics,
 		LogGroups: eventLogGroups{lg},
 		Builds:    eventBuilds{cb},
+		Instances: fleet{machines},
 	})
 	if err != nil {
 		return err
@@ -124,6 +163,15 @@ func (p *Platform) EventBridge() *events.Service { return p.svc().events }
 
 // CodeCommit is git hosting: repositories, branches, commits, and the git endpoint.
 func (p *Platform) CodeCommit() *codecommit.Service { return p.svc().codecommit }
+
+// EC2 is ec2sim: instances on simulated hosts, images, launch templates.
+func (p *Platform) EC2() *ec2sim.Service { return p.svc().ec2 }
+
+// AutoScaling is EC2 Auto Scaling on ec2sim.
+func (p *Platform) AutoScaling() *autoscaling.Service { return p.svc().autoscaling }
+
+// CodeDeploy deploys revisions onto ec2sim hosts, in place or blue/green.
+func (p *Platform) CodeDeploy() *codedeploy.Service { return p.svc().codedeploy }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }

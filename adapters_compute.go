@@ -1,0 +1,202 @@
+package devopsim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"strings"
+	"sync"
+
+	"github.com/devopsim/devopsim/cloudwatch/logs"
+	"github.com/devopsim/devopsim/cloudwatch/metrics"
+	"github.com/devopsim/devopsim/codedeploy"
+	"github.com/devopsim/devopsim/ec2sim"
+	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/ec2sim/host"
+	"github.com/devopsim/devopsim/eventbus"
+	"github.com/devopsim/devopsim/identity"
+	"github.com/devopsim/devopsim/sns"
+)
+
+// fleet gives CodeDeploy the EC2 instances and their machines.
+type fleet struct{ ec2 *ec2sim.Service }
+
+func (f fleet) Instances(ctx context.Context) ([]codedeploy.Instance, error) {
+	ctx = identity.InService(ctx, "codedeploy.amazonaws.com")
+	var out []codedeploy.Instance
+	in := &ec2sim.DescribeInstancesInput{}
+	for {
+		page, err := f.ec2.DescribeInstances(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range page.Reservations {
+			for _, i := range r.Instances {
+				if i.State.Name == "terminated" {
+					continue
+				}
+				tags := map[string]string{}
+				for _, t := range i.Tags {
+					tags[t.Key] = t.Value
+				}
+				out = append(out, codedeploy.Instance{ID: i.InstanceID, Tags: tags, State: i.State.Name, AutoScalingGroup: tags["aws:autoscaling:groupName"]})
+			}
+		}
+		if page.NextToken == "" {
+			return out, nil
+		}
+		in.NextToken = page.NextToken
+	}
+}
+
+func (f fleet) Host(ctx context.Context, id string) (codedeploy.Host, error) {
+	h, ok := f.ec2.MachineOf(id)
+	if !ok {
+		return nil, fmt.Errorf("instance %s has no running host", id)
+	}
+	return h, nil
+}
+
+func (f fleet) TerminateInstances(ctx context.Context, ids []string) error {
+	_, err := f.ec2.TerminateInstances(identity.InService(ctx, "codedeploy.amazonaws.com"), &ec2sim.TerminateInstancesInput{InstanceIDs: ids})
+	return err
+}
+
+// InstanceAction runs an EventBridge EC2 target action.
+func (f fleet) InstanceAction(ctx context.Context, action, id string) error {
+	ctx = identity.InService(ctx, "events.amazonaws.com")
+	var err error
+	switch action {
+	case "stop":
+		_, err = f.ec2.StopInstances(ctx, &ec2sim.StopInstancesInput{InstanceIDs: []string{id}})
+	case "terminate":
+		_, err = f.ec2.TerminateInstances(ctx, &ec2sim.TerminateInstancesInput{InstanceIDs: []string{id}})
+	case "reboot":
+		_, err = f.ec2.RebootInstances(ctx, &ec2sim.RebootInstancesInput{InstanceIDs: []string{id}})
+	default:
+		err = fmt.Errorf("EC2 action %q is not supported", action)
+	}
+	return err
+}
+
+// groups gives CodeDeploy blue/green copies of Auto Scaling groups.
+type groups struct {
+	asg *autoscaling.Service
+	ec2 *ec2sim.Service
+}
+
+func (g groups) CopyGroup(ctx context.Context, name, newName string) ([]string, error) {
+	ctx = identity.InService(ctx, "codedeploy.amazonaws.com")
+	out, err := g.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
+	if err != nil {
+		return nil, err
+	}
+	if len(out.AutoScalingGroups) == 0 {
+		return nil, fmt.Errorf("Auto Scaling group %s not found", name)
+	}
+	src := out.AutoScalingGroups[0]
+	desired := src.DesiredCapacity
+	in := &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: newName, LaunchConfigurationName: src.LaunchConfigurationName, LaunchTemplate: src.LaunchTemplate,
+		MinSize: src.MinSize, MaxSize: src.MaxSize, DesiredCapacity: &desired, AvailabilityZones: src.AvailabilityZones,
+		VPCZoneIdentifier: src.VPCZoneIdentifier, HealthCheckType: src.HealthCheckType, TerminationPolicies: src.TerminationPolicies,
+	}
+	for _, t := range src.Tags {
+		p := t.PropagateAtLaunch
+		in.Tags = append(in.Tags, autoscaling.Tag{Key: t.Key, Value: t.Value, PropagateAtLaunch: &p})
+	}
+	if _, err := g.asg.CreateAutoScalingGroup(ctx, in); err != nil {
+		return nil, err
+	}
+	copied, err := g.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{newName}})
+	if err != nil || len(copied.AutoScalingGroups) == 0 {
+		return nil, fmt.Errorf("copied group %s: %v", newName, err)
+	}
+	var ids []string
+	for _, i := range copied.AutoScalingGroups[0].Instances {
+		ids = append(ids, i.InstanceID)
+	}
+	if err := g.ec2.WaitBooted(ctx, ids...); err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+func (g groups) DeleteGroup(ctx context.Context, name string) error {
+	_, err := g.asg.DeleteAutoScalingGroup(identity.InService(ctx, "codedeploy.amazonaws.com"), &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: name, ForceDelete: true})
+	return err
+}
+
+// notifier publishes CodeDeploy triggers to SNS.
+type notifier struct{ topics *sns.Service }
+
+func (n notifier) Publish(ctx context.Context, topicARN, subject, message string) error {
+	_, err := n.topics.PublishToTopic(identity.InService(ctx, "codedeploy.amazonaws.com"), topicARN, subject, message)
+	return err
+}
+
+// deployOnLaunch installs a deployment group's last revision on instances an Auto Scaling
+// group launches, as CodeDeploy's lifecycle hook does on AWS (here after launch, from the
+// launch event). Copies made for blue/green deployments are skipped: the deployment installs
+// those itself.
+//
+// The deployments run in the background; stop cancels and waits for them.
+func deployOnLaunch(cd *codedeploy.Service) (handle func(context.Context, eventbus.Event), stop func(context.Context) error) {
+	base, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	stop = func(context.Context) error {
+		cancel()
+		wg.Wait()
+		return nil
+	}
+	handle = func(_ context.Context, e eventbus.Event) {
+		if e.Source != "aws.autoscaling" || e.DetailType != "EC2 Instance Launch Successful" {
+			return
+		}
+		var d struct {
+			AutoScalingGroupName string `json:"AutoScalingGroupName"`
+			EC2InstanceID        string `json:"EC2InstanceId"`
+		}
+		if json.Unmarshal(e.Detail, &d) != nil || d.EC2InstanceID == "" || strings.HasPrefix(d.AutoScalingGroupName, "CodeDeploy_") {
+			return
+		}
+		if base.Err() != nil {
+			return
+		}
+		ctx := identity.With(base, identity.Root(e.Account, e.Region))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			// A failure is recorded on the deployment; the instance stays in service.
+			_ = cd.DeployToLaunchedInstance(ctx, d.AutoScalingGroupName, d.EC2InstanceID)
+		}()
+	}
+	return handle, stop
+}
+
+// agentCtl is the amazon-cloudwatch-agent-ctl command on every host: it runs the CloudWatch
+// agent against the host's files.
+func agentCtl(lg *logs.Service) host.Command {
+	return func(ctx context.Context, c *host.Call) int {
+		return lg.AgentCtl(ctx, agentHost{c.Host}, c.Args, c.Stdout, c.Stderr)
+	}
+}
+
+type agentHost struct{ h *host.Host }
+
+func (a agentHost) ID() string       { return a.h.ID() }
+func (a agentHost) Hostname() string { return a.h.Hostname() }
+func (a agentHost) Files() fs.FS     { return a.h.FS().IOFS("/") }
+
+// scalingActions runs alarm actions that name Auto Scaling policies (ExecutePolicy, as AWS
+// does when an alarm fires).
+func scalingActions(asg *autoscaling.Service) func(context.Context, string, metrics.AlarmState) (bool, error) {
+	return func(ctx context.Context, arn string, a metrics.AlarmState) (bool, error) {
+		if !strings.HasPrefix(arn, "arn:aws:autoscaling:") || !strings.Contains(arn, ":scalingPolicy:") {
+			return false, nil
+		}
+		_, err := asg.ExecutePolicy(ctx, &autoscaling.ExecutePolicyInput{PolicyName: arn, HonorCooldown: true})
+		return true, err
+	}
+}
