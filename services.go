@@ -20,13 +20,13 @@ import (
 
 // services holds every service the platform composes.
 type services struct {
-	cloudtrail *cloudtrail.Service
-	metrics    *metrics.Service
-	logs       *logs.Service
-	sns        *sns.Service
-	events     *events.Service
-	codecommit *codecommit.Service
-	codebuild  *codebuild.Service
+	cloudtrail  *cloudtrail.Service
+	metrics     *metrics.Service
+	logs        *logs.Service
+	sns         *sns.Service
+	events      *events.Service
+	codecommit  *codecommit.Service
+	codebuild   *codebuild.Service
 	ec2         *ec2sim.Service
 	autoscaling *autoscaling.Service
 	codedeploy  *codedeploy.Service
