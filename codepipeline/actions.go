@@ -26,15 +26,16 @@ type namedLoc struct {
 
 // actionRun is one action execution in progress.
 type actionRun struct {
-	r      *run
-	stage  string
-	decl   ActionDeclaration
-	typ    resolvedType
-	config map[string]string // resolved
-	aeID   string
-	region string
-	in     []namedLoc
-	out    []namedLoc
+	r        *run
+	stage    string
+	decl     ActionDeclaration
+	typ      resolvedType
+	config   map[string]string // resolved
+	aeID     string
+	region   string
+	in       []namedLoc
+	out      []namedLoc
+	approval *approvalWait
 }
 
 // actionResult is how an action ended.
@@ -105,6 +106,18 @@ func (r *run) runAction(stage string, a ActionDeclaration) string {
 	}
 	detail := ActionExecutionDetail{PipelineExecutionID: execID, ActionExecutionID: aeID, PipelineVersion: version, StageName: stage,
 		ActionName: a.Name, StartTime: now, LastUpdateTime: now, Status: "InProgress", UpdatedBy: callerARN(r.ctx), Input: input}
+	if a.ActionTypeID.Category == "Approval" && a.ActionTypeID.Provider == "Manual" && rerr == nil {
+		// The token is known (and answerable) from the moment the action starts.
+		ar.approval = &approvalWait{token: uuid.NewString(), scope: r.scope, pipeline: r.rec.Exec.PipelineName, stage: stage, action: a.Name, ch: make(chan ApprovalResult, 1)}
+		s.mu.Lock()
+		s.approvals[ar.approval.token] = ar.approval
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.approvals, ar.approval.token)
+			s.mu.Unlock()
+		}()
+	}
 	akey := actionKey(r.scope, r.rec.Exec.PipelineName, execID, aeID)
 	seq := s.nextSeq()
 	if !r.deleted.Load() {
@@ -112,7 +125,11 @@ func (r *run) runAction(stage string, a ActionDeclaration) string {
 	}
 	r.setActionStatus(stage, a.Name, "InProgress")
 	r.updateState(func(st *stateRec) {
-		st.stage(stage).Actions[a.Name] = ActionExecution{ActionExecutionID: aeID, Status: "InProgress", LastStatusChange: now}
+		ae := ActionExecution{ActionExecutionID: aeID, Status: "InProgress", LastStatusChange: now}
+		if ar.approval != nil {
+			ae.Token = ar.approval.token
+		}
+		st.stage(stage).Actions[a.Name] = ae
 	})
 	snap := r.snapshot()
 	s.publishAction(r.ctx, &snap, &detail, "STARTED")
@@ -549,21 +566,16 @@ func unzipAll(data []byte) (map[string][]byte, error) {
 // --- Approval: Manual ---
 
 type approvalWait struct {
-	scope, pipeline, stage, action string
-	ch                             chan ApprovalResult
+	token, scope, pipeline, stage, action string
+	ch                                    chan ApprovalResult
 }
 
 func (s *Service) runApproval(ctx context.Context, ar *actionRun) actionResult {
-	token := uuid.NewString()
-	w := &approvalWait{scope: ar.r.scope, pipeline: ar.r.rec.Exec.PipelineName, stage: ar.stage, action: ar.decl.Name, ch: make(chan ApprovalResult, 1)}
-	s.mu.Lock()
-	s.approvals[token] = w
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.approvals, token)
-		s.mu.Unlock()
-	}()
+	w := ar.approval
+	if w == nil {
+		return failed("ConfigurationError", "approval action without a token")
+	}
+	token := w.token
 	if arn := ar.config["NotificationArn"]; arn != "" {
 		if s.deps.Topics == nil {
 			return failed("ConfigurationError", "SNS is not wired to this CodePipeline; cannot notify %s", arn)
@@ -573,7 +585,6 @@ func (s *Service) runApproval(ctx context.Context, ar *actionRun) actionResult {
 			return failed("JobFailed", "Could not publish the approval notification to %s: %v", arn, err)
 		}
 	}
-	ar.setLatest(func(ae *ActionExecution) { ae.Token = token })
 	select {
 	case res := <-w.ch:
 		if res.Status == "Approved" {

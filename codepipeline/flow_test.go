@@ -212,7 +212,10 @@ func TestApproval(t *testing.T) {
 			h.cc.push("app", "main", strings.Repeat("d", 40), "c", map[string]string{"f": "1"})
 			id := h.create(approvalPipeline("ap"))
 			var token string
-			h.waitFor("approval token", func() bool { token = h.action("ap", "Approval", "Approve").Token; return token != "" })
+			h.waitFor("approval token and notification", func() bool {
+				token = h.action("ap", "Approval", "Approve").Token
+				return token != "" && len(h.topics.messages()) == 1
+			})
 			if msgs := h.topics.messages(); len(msgs) != 1 || !strings.Contains(msgs[0], token) || !strings.Contains(msgs[0], "please look") {
 				t.Errorf("notification %v", msgs)
 			}

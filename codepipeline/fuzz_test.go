@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"time"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/internal/awsapi"
