@@ -173,3 +173,10 @@ func get(h http.Handler, hostHeader, path string) (int, string) {
 	b, _ := io.ReadAll(rec.Result().Body)
 	return rec.Code, string(b)
 }
+
+func doGet(h http.Handler, target string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodGet, "http://"+target, nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
