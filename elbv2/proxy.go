@@ -234,4 +234,3 @@ func (s *Service) URL(nameOrDNS string) string {
 	}
 	return ""
 }
-

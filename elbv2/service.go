@@ -362,4 +362,3 @@ func joinQuoted(ids []string) string {
 	}
 	return strings.Join(q, ", ")
 }
-

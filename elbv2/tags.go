@@ -182,4 +182,3 @@ func (s *Service) describeTags(ctx context.Context, in *DescribeTagsInput) (*Des
 	}
 	return out, nil
 }
-

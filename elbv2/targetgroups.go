@@ -18,13 +18,13 @@ const attrDeregDelay = "deregistration_delay.timeout_seconds"
 // defaultAttributes are a new instance target group's attributes.
 func defaultAttributes() map[string]string {
 	return map[string]string{
-		attrDeregDelay:                         "300",
-		"stickiness.enabled":                   "false",
-		"stickiness.type":                      "lb_cookie",
+		attrDeregDelay:                          "300",
+		"stickiness.enabled":                    "false",
+		"stickiness.type":                       "lb_cookie",
 		"stickiness.lb_cookie.duration_seconds": "86400",
-		"slow_start.duration_seconds":          "0",
-		"load_balancing.algorithm.type":        "round_robin",
-		"load_balancing.cross_zone.enabled":    "use_load_balancer_configuration",
+		"slow_start.duration_seconds":           "0",
+		"load_balancing.algorithm.type":         "round_robin",
+		"load_balancing.cross_zone.enabled":     "use_load_balancer_configuration",
 	}
 }
 
