@@ -128,11 +128,14 @@ func (g groups) DeleteGroup(ctx context.Context, name string) error {
 	return err
 }
 
-// notifier publishes CodeDeploy triggers to SNS.
-type notifier struct{ topics *sns.Service }
+// notifier publishes a service's notifications (CodeDeploy triggers, stack events) to SNS.
+type notifier struct {
+	topics  *sns.Service
+	service string
+}
 
 func (n notifier) Publish(ctx context.Context, topicARN, subject, message string) error {
-	_, err := n.topics.PublishToTopic(identity.InService(ctx, "codedeploy.amazonaws.com"), topicARN, subject, message)
+	_, err := n.topics.PublishToTopic(identity.InService(ctx, n.service), topicARN, subject, message)
 	return err
 }
 

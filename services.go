@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/cloudwatch/events"
 	"github.com/devopsim/devopsim/cloudwatch/logs"
@@ -16,20 +17,23 @@ import (
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/sns"
+	"github.com/devopsim/devopsim/ssm"
 )
 
 // services holds every service the platform composes.
 type services struct {
-	cloudtrail  *cloudtrail.Service
-	metrics     *metrics.Service
-	logs        *logs.Service
-	sns         *sns.Service
-	events      *events.Service
-	codecommit  *codecommit.Service
-	codebuild   *codebuild.Service
-	ec2         *ec2sim.Service
-	autoscaling *autoscaling.Service
-	codedeploy  *codedeploy.Service
+	cloudtrail     *cloudtrail.Service
+	metrics        *metrics.Service
+	logs           *logs.Service
+	sns            *sns.Service
+	events         *events.Service
+	codecommit     *codecommit.Service
+	codebuild      *codebuild.Service
+	ec2            *ec2sim.Service
+	autoscaling    *autoscaling.Service
+	codedeploy     *codedeploy.Service
+	ssm            *ssm.Service
+	cloudformation *cloudformation.Service
 }
 
 // closer is a service with background work.
@@ -86,16 +90,6 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.CodeCommit(cc))
 	g.router.Mount("/v1/repos/", cc.GitHandler())
 
-	cb, err := codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{cc}, Metrics: cw, Logs: serviceLogs{lg, "codebuild.amazonaws.com"}}, codebuild.Options{
-		NewShell: p.opts.BuildShell,
-	})
-	if err != nil {
-		return err
-	}
-	g.svc.codebuild = cb
-	track(cb)
-	g.router.Register(awsapi.CodeBuild(cb))
-
 	machines, err := ec2sim.New(env, ec2sim.Options{
 		Commands: map[string]host.Command{"amazon-cloudwatch-agent-ctl": agentCtl(lg)},
 	})
@@ -114,8 +108,32 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.AutoScaling(asg))
 	cw.SetActionRunner(alarmActions{topics: topics, extra: scalingActions(asg)})
 
+	params, err := ssm.New(env, ssm.Options{
+		Fleet: ssmFleet{machines}, Logs: serviceLogs{lg, "ssm.amazonaws.com"},
+		PublicParameters: ssm.AMIParameters(ec2sim.AL2023AMI, ec2sim.AmazonLinux2AMI, ec2sim.Ubuntu2404AMI, ec2sim.Ubuntu2204AMI),
+	})
+	if err != nil {
+		return err
+	}
+	g.svc.ssm = params
+	track(params) // closed before EC2 and Logs
+	g.router.Register(awsapi.SSM(params))
+
+	cb, err := codebuild.New(env, codebuild.Deps{
+		Sources: codeCommitSources{cc}, Metrics: cw, Logs: serviceLogs{lg, "codebuild.amazonaws.com"},
+		Parameters: parameters{params, "codebuild.amazonaws.com"},
+	}, codebuild.Options{
+		NewShell: p.opts.BuildShell,
+	})
+	if err != nil {
+		return err
+	}
+	g.svc.codebuild = cb
+	track(cb)
+	g.router.Register(awsapi.CodeBuild(cb))
+
 	cd, err := codedeploy.New(env, codedeploy.Deps{
-		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, Alarms: cw, Notifier: notifier{topics},
+		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, Alarms: cw, Notifier: notifier{topics, "codedeploy.amazonaws.com"},
 	}, codedeploy.Options{})
 	if err != nil {
 		return err
@@ -126,6 +144,16 @@ func (p *Platform) addServices(g *generation) error {
 	onLaunch, stopLaunches := deployOnLaunch(cd)
 	unsubscribeLaunches := p.bus.Subscribe(onLaunch)
 	g.onClose(func(ctx context.Context) error { unsubscribeLaunches(); return stopLaunches(ctx) })
+
+	stacks, err := cloudformation.New(env, cloudformation.Options{
+		SSM: stackParameters{params}, Notifier: notifier{topics, "cloudformation.amazonaws.com"},
+	})
+	if err != nil {
+		return err
+	}
+	g.svc.cloudformation = stacks
+	track(stacks)
+	g.router.Register(awsapi.CloudFormation(stacks))
 
 	// EventBridge last: it delivers to the other services, and every service's events flow
 	// through its rules.
@@ -172,6 +200,12 @@ func (p *Platform) AutoScaling() *autoscaling.Service { return p.svc().autoscali
 
 // CodeDeploy deploys revisions onto ec2sim hosts, in place or blue/green.
 func (p *Platform) CodeDeploy() *codedeploy.Service { return p.svc().codedeploy }
+
+// SSM is Systems Manager: Run Command on hosts and Parameter Store.
+func (p *Platform) SSM() *ssm.Service { return p.svc().ssm }
+
+// CloudFormation creates stacks of resources in the other services.
+func (p *Platform) CloudFormation() *cloudformation.Service { return p.svc().cloudformation }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }
