@@ -22,6 +22,7 @@ var (
 // pipeRT is the in-memory runtime of one pipeline: which execution holds each stage, who
 // waits at each inbound transition, which transitions are disabled, which executions run.
 type pipeRT struct {
+	stateMu  sync.Mutex // serializes writes of the pipeline's state record
 	mu       sync.Mutex
 	changed  chan struct{}
 	disabled map[string]TransitionState
@@ -299,6 +300,9 @@ func (r *run) updateState(fn func(*stateRec)) {
 	if r.deleted.Load() {
 		return
 	}
+	// One writer at a time per pipeline: no compare-and-set retries between executions.
+	r.rt.stateMu.Lock()
+	defer r.rt.stateMu.Unlock()
 	_, _ = r.s.states.Update(r.ctx, r.scope+r.rec.Exec.PipelineName, func(st *stateRec) error { fn(st); return nil })
 }
 

@@ -57,7 +57,14 @@ func (s *Service) getExec(ctx context.Context, pipeline, id string) (execRec, er
 	if errors.Is(err, store.ErrNotFound) {
 		return rec, ErrPipelineExecutionNotFound.With("Pipeline execution with id %s does not exist in pipeline %s", id, pipeline)
 	}
-	return rec, err
+	if err != nil {
+		return rec, err
+	}
+	rec.Decl, err = s.versions.Get(ctx, versionKey(ctx, pipeline, rec.Exec.PipelineVersion))
+	if err != nil {
+		return rec, ErrPipelineVersionNotFound.With("Version %d of pipeline %s does not exist", rec.Exec.PipelineVersion, pipeline)
+	}
+	return rec, nil
 }
 
 func (s *Service) liveRun(ctx context.Context, pipeline, id string) *run {

@@ -34,7 +34,7 @@ type execRec struct {
 	Account         string                       `json:"account"`
 	Region          string                       `json:"region"`
 	PipelineArn     string                       `json:"pipelineArn"`
-	Decl            PipelineDeclaration          `json:"decl"`
+	Decl            PipelineDeclaration          `json:"-"` // the pipeline version's declaration (kept in the versions table)
 	StartTime       time.Time                    `json:"startTime"`
 	LastUpdate      time.Time                    `json:"lastUpdate"`
 	Seq             uint64                       `json:"seq"`
