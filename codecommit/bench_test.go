@@ -144,4 +144,21 @@ func BenchmarkLargeRepo(b *testing.B) {
 			}
 		})
 	}
+	// A cold clone: a new branch before each clone changes the refs, so devopsim cannot serve
+	// its cached full-clone pack and builds the pack again.
+	ctx := context.Background()
+	tip, err := f.svc.GetBranch(ctx, &codecommit.GetBranchInput{RepositoryName: "clone", BranchName: "main"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	b.Run("clone-cold/devopsim", func(b *testing.B) {
+		for b.Loop() {
+			n++
+			if _, err := f.svc.CreateBranch(ctx, &codecommit.CreateBranchInput{RepositoryName: "clone", BranchName: fmt.Sprint("b", n), CommitID: tip.Branch.CommitID}); err != nil {
+				b.Fatal(err)
+			}
+			g.run(tmp, "clone", "-q", "--no-checkout", servers[0].url("clone"), filepath.Join(tmp, fmt.Sprint("cold-clone", n)))
+		}
+	})
 }

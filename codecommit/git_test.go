@@ -3,6 +3,7 @@ package codecommit_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -111,5 +112,40 @@ func TestGitRoundTrip(t *testing.T) {
 	}
 	if kinds["referenceCreated"] < 4 || kinds["referenceUpdated"] < 4 || kinds["referenceDeleted"] != 1 {
 		t.Fatalf("events: %v", kinds)
+	}
+}
+
+// TestCloneLargeObjectsTwice clones a repository holding incompressible objects larger than
+// a side-band packet, twice (the second clone is served from the cached pack), with and
+// without side-band, and checks the clones with fsck.
+func TestCloneLargeObjectsTwice(t *testing.T) {
+	g := needGit(t)
+	f := newFixture(t, codecommit.Options{})
+	md := f.createRepo("big")
+	tmp := t.TempDir()
+	a := filepath.Join(tmp, "a")
+	g.run(tmp, "clone", md.CloneURLHTTP, a)
+	r := rand.New(rand.NewPCG(3, 4))
+	for i := range 3 {
+		b := make([]byte, 300<<10+i*7777)
+		for j := range b {
+			b[j] = byte(r.Uint32())
+		}
+		writeFile(t, a, fmt.Sprintf("blob%d.bin", i), string(b))
+	}
+	for i := range 200 {
+		writeFile(t, a, fmt.Sprintf("src/f%03d.txt", i), strings.Repeat(fmt.Sprintf("line %d\n", i), 50))
+	}
+	g.run(a, "add", ".")
+	g.run(a, "commit", "-qm", "big objects")
+	g.run(a, "tag", "-a", "v1", "-m", "v1")
+	g.run(a, "push", "-q", "origin", "main", "--tags")
+	for i, args := range [][]string{{}, {}, {"-c", "transfer.unpackLimit=100000"}} {
+		dir := filepath.Join(tmp, fmt.Sprint("clone", i))
+		g.run(tmp, append(args, "clone", "-q", md.CloneURLHTTP, dir)...)
+		g.run(dir, "fsck", "--strict")
+		if got := g.run(dir, "tag"); !strings.Contains(got, "v1") {
+			t.Fatalf("clone %d has tags %q", i, got)
+		}
 	}
 }

@@ -21,6 +21,11 @@ import (
 // for concurrent use: readers (clone, fetch, GetFile) share it; writers (push, commits, ref
 // changes) hold it alone. go-git's storages are not safe for concurrent use on their own.
 type gitRepo struct {
+	// packMu guards the cached full-clone pack (see uploadPack).
+	packMu   sync.Mutex
+	packKey  string
+	packData []byte
+
 	mu   sync.RWMutex
 	st   storage.Storer
 	disk bool

@@ -1,6 +1,7 @@
 package codecommit
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -9,13 +10,13 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"runtime"
 	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/protocol/packp/sideband"
 
 	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/identity"
@@ -328,36 +329,121 @@ func (s *Service) uploadPack(ctx context.Context, w http.ResponseWriter, repo *g
 	if pw.err != nil {
 		return pw.err
 	}
-	objs, err := plan.objects(common)
-	if err != nil {
-		return err
-	}
-	var out io.Writer = w
-	var mux *sideband.Muxer
+	mode := ""
 	switch {
 	case req.has("side-band-64k"):
-		mux = sideband.NewMuxer(sideband.Sideband64k, w)
-		out = mux
+		mode = "side-band-64k"
 	case req.has("side-band"):
-		mux = sideband.NewMuxer(sideband.Sideband, w)
-		out = mux
+		mode = "side-band"
 	}
-	enc := packfile.NewEncoder(out, repo.st, false)
-	if _, err := enc.Encode(objs, packWindow); err != nil {
-		if mux != nil {
-			_, _ = mux.WriteChannel(sideband.ErrorMessage, []byte("error: "+err.Error()+"\n"))
+	bw := bufio.NewWriterSize(w, 64<<10)
+	sb := newSidebandWriter(bw, mode)
+	// A full clone (nothing in common, not shallow) is cached per repository: CI clones the
+	// same tip over and over. Objects never change, so the pack for the same wants and refs
+	// stays right.
+	key := ""
+	if len(common) == 0 && req.Depth == 0 && len(req.Shallows) == 0 {
+		key = repo.fullCloneKey(req)
+	}
+	if data, ok := repo.cachedPack(key); ok {
+		if _, err := sb.Write(data); err != nil {
+			return err
 		}
-		return err
+	} else {
+		objs, err := plan.objects(common)
+		if err != nil {
+			return err
+		}
+		var dst io.Writer = sb
+		var keep *cappedBuffer
+		if key != "" {
+			keep = &cappedBuffer{max: maxCachedPack}
+			dst = io.MultiWriter(sb, keep)
+		}
+		workers := runtime.GOMAXPROCS(0)
+		if repo.disk {
+			workers = 1 // go-git's filesystem storage is not safe for concurrent reads
+		}
+		if _, err := repo.writePackTo(dst, objs, workers); err != nil {
+			sb.errorMessage("error: " + sanitize(err.Error()) + "\n")
+			_ = bw.Flush()
+			return err
+		}
+		if keep != nil && !keep.over {
+			repo.cachePack(key, keep.Bytes())
+		}
 	}
-	if mux != nil {
-		pw.flush()
+	if mode != "" {
+		_, _ = bw.WriteString("0000")
 	}
-	return pw.err
+	return bw.Flush()
 }
 
-// packWindow is the delta window of served packs. 0 sends whole objects: go-git's delta
-// search costs more time than the bytes it saves on a local link.
-const packWindow = 0
+// maxCachedPack bounds the cached full-clone pack of a repository.
+const maxCachedPack = 256 << 20
+
+// cappedBuffer keeps what is written until it passes max, then gives up (over).
+type cappedBuffer struct {
+	bytes.Buffer
+	max  int
+	over bool
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if !c.over {
+		if c.Len()+len(p) > c.max {
+			c.over = true
+			c.Buffer = bytes.Buffer{}
+		} else {
+			c.Buffer.Write(p)
+		}
+	}
+	return len(p), nil
+}
+
+// fullCloneKey identifies a full clone's pack: the wants, the refs (include-tag adds the
+// tags of sent commits) and the capabilities that change the pack. Caller holds a lock.
+func (r *gitRepo) fullCloneKey(req *uploadRequest) string {
+	var sb strings.Builder
+	ws := make([]string, 0, len(req.Wants))
+	for _, h := range req.Wants {
+		ws = append(ws, h.String())
+	}
+	sort.Strings(ws)
+	sb.WriteString(strings.Join(ws, ","))
+	fmt.Fprintf(&sb, "|include-tag=%v|", req.has("include-tag"))
+	refs, err := r.refs()
+	if err != nil {
+		return ""
+	}
+	names := make([]string, 0, len(refs))
+	for n := range refs {
+		names = append(names, n.String())
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		sb.WriteString(n)
+		sb.WriteByte('=')
+		sb.WriteString(refs[plumbing.ReferenceName(n)].String())
+		sb.WriteByte(';')
+	}
+	return sb.String()
+}
+
+func (r *gitRepo) cachedPack(key string) ([]byte, bool) {
+	if key == "" {
+		return nil, false
+	}
+	r.packMu.Lock()
+	defer r.packMu.Unlock()
+	return r.packData, r.packKey == key && r.packData != nil
+}
+
+func (r *gitRepo) cachePack(key string, data []byte) {
+	r.packMu.Lock()
+	r.packKey, r.packData = key, data
+	r.packMu.Unlock()
+}
 
 // receivePack applies one push.
 func (s *Service) receivePack(ctx context.Context, w http.ResponseWriter, rec repoRecord, repo *gitRepo, body io.Reader) error {
