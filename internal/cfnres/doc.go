@@ -1,0 +1,57 @@
+// Package cfnres registers CloudFormation resource providers for the platform's services:
+// each provider maps a type's template properties (the AWS::X::Y schema names) onto the owning
+// service's public Go operations, called with the stack caller's ctx, and returns the Ref value
+// (Result.PhysicalID) and the Fn::GetAtt attributes AWS documents.
+//
+// Call Register(cf, Services{...}) once after building the services; a nil service's types
+// are not registered.
+//
+// # Types (Ref; GetAtt)
+//
+//	AWS::EC2::SecurityGroup          group ID (group name without VpcId, as AWS); GroupId, VpcId
+//	AWS::EC2::SecurityGroupIngress   generated ID
+//	AWS::EC2::Instance               instance ID; AvailabilityZone, PrivateIp, PrivateDnsName, PublicIp, PublicDnsName, InstanceId, VpcId
+//	AWS::EC2::LaunchTemplate         template ID; LaunchTemplateId, DefaultVersionNumber, LatestVersionNumber
+//	AWS::AutoScaling::AutoScalingGroup     group name
+//	AWS::AutoScaling::LaunchConfiguration  name
+//	AWS::AutoScaling::ScalingPolicy  policy ARN; Arn, PolicyName
+//	AWS::SNS::Topic                  topic ARN; TopicArn, TopicName
+//	AWS::SNS::Subscription           subscription ARN; Arn
+//	AWS::SNS::TopicPolicy            generated ID
+//	AWS::Logs::LogGroup              name; Arn
+//	AWS::CloudWatch::Alarm           name; Arn
+//	AWS::Events::Rule                name ("bus|name" on a custom bus); Arn
+//	AWS::CodeCommit::Repository      repository ID; Arn, CloneUrlHttp, CloneUrlSsh, Name, KmsKeyId
+//	AWS::CodeBuild::Project          name; Arn
+//	AWS::CodeDeploy::Application     name
+//	AWS::CodeDeploy::DeploymentConfig name
+//	AWS::CodeDeploy::DeploymentGroup name
+//
+// AWS::SSM::Parameter is built into package cloudformation (Options.SSM).
+//
+// # Updates, deletes, drift
+//
+// Properties AWS documents as "Replacement" are in each TypeSpec.ReplaceOn; other changes are
+// applied in place (Auto Scaling groups, launch templates (a new default version), scaling
+// policies, topics, subscriptions, log group retention, alarms, rules and their targets,
+// repositories (name, description, triggers), projects, deployment groups, tags). Deletes
+// treat the service's not-found errors as done. Types with a cheap describe implement Read
+// for drift detection (instances, security groups, groups, topics, log groups, alarms, rules,
+// repositories, projects, deployment groups) and report the properties the template set.
+//
+// # Errors, concurrency, time
+//
+// Bad properties are ValidationError (the engine's CREATE_FAILED reason); service errors pass
+// through unchanged. Providers hold no state and are safe for concurrent use. An instance
+// completes once it is running and its user data has finished (AWS completes at running);
+// an Auto Scaling group once its instances have booted.
+//
+// # Deviations
+//
+// ec2sim cannot revoke security group rules, so ingress/egress changes replace the group.
+// ec2sim and Auto Scaling refuse aws:* tag keys outside instances, so security groups, launch
+// templates and groups do not get the aws:cloudformation:* tags (instances do). Instance
+// changes to InstanceType, UserData, SecurityGroupIds and IamInstanceProfile replace the
+// instance (AWS stops and restarts it). CodeCommit Code.S3 needs Services.Objects.
+// AWS::CodeDeploy::DeploymentGroup's Deployment starts a deployment without waiting for it.
+package cfnres
