@@ -9,11 +9,13 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -23,6 +25,10 @@ import (
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 	"github.com/aws/aws-sdk-go-v2/service/codecommit"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/go-git/go-billy/v5/memfs"
@@ -48,6 +54,21 @@ var app = map[string]string{
 	"go.mod":       "module example.com/hello\n\ngo 1.22\n",
 	"main.go":      "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"hello from devopsim\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
 	"main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif Greeting() != \"hello from devopsim\" {\n\t\tt.Fatal(Greeting())\n\t}\n}\n",
+	"appspec.yml": `version: 0.0
+os: linux
+files:
+  - source: site/index.html
+    destination: /usr/share/nginx/html
+hooks:
+  ApplicationStart:
+    - location: scripts/start.sh
+      timeout: 60
+  ValidateService:
+    - location: scripts/validate.sh
+      timeout: 60
+`,
+	"scripts/start.sh":    "#!/bin/bash\nsystemctl restart nginx\n",
+	"scripts/validate.sh": "#!/bin/bash\ncurl -s http://localhost/ | grep -q 'hello from devopsim'\n",
 	"buildspec.yml": `version: 0.2
 env:
   exported-variables: [APP_VERSION]
@@ -58,8 +79,9 @@ phases:
       - go test ./...
       - go build -o bin/hello .
       - export APP_VERSION=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-7)
+      - mkdir -p site && echo "<h1>$(go run .) at $APP_VERSION</h1>" > site/index.html
 artifacts:
-  files: [bin/hello, appspec.yml, scripts/*]
+  files: [site/index.html, appspec.yml, scripts/*]
 `,
 }
 
@@ -154,6 +176,79 @@ func run(ctx context.Context, w io.Writer) error {
 			step("build log %s: %s", done.Logs.GroupName, msg)
 		}
 	}
+	return deployStaging(ctx, p, cfg, step)
+}
+
+// deployStaging launches two web servers with user data and deploys the build's artifact to
+// them in place with CodeDeploy, then checks over HTTP that they serve it.
+func deployStaging(ctx context.Context, p *devopsim.Platform, cfg aws.Config, step func(string, ...any)) error {
+	userData := base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\nyum install -y nginx\nsystemctl enable --now nginx\n"))
+	run, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{
+		ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
+		UserData:          aws.String(userData),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Env"), Value: aws.String("staging")}}}},
+	})
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for _, i := range run.Instances {
+		ids = append(ids, aws.ToString(i.InstanceId))
+	}
+	if err := p.EC2().WaitBooted(ctx, ids...); err != nil {
+		return err
+	}
+	step("ec2 RunInstances: %s booted; user data installed nginx", strings.Join(ids, ", "))
+
+	cd := codedeploy.NewFromConfig(cfg)
+	if _, err := cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String("hello"), ComputePlatform: cdtypes.ComputePlatformServer}); err != nil {
+		return err
+	}
+	_, err = cd.CreateDeploymentGroup(ctx, &codedeploy.CreateDeploymentGroupInput{
+		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("staging"),
+		ServiceRoleArn:       aws.String("arn:aws:iam::" + p.Account() + ":role/codedeploy"),
+		DeploymentConfigName: aws.String("CodeDeployDefault.OneAtATime"),
+		Ec2TagFilters:        []cdtypes.EC2TagFilter{{Key: aws.String("Env"), Value: aws.String("staging"), Type: cdtypes.EC2TagFilterTypeKeyAndValue}},
+	})
+	if err != nil {
+		return err
+	}
+	dep, err := cd.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{
+		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("staging"),
+		// nginx's package put a default index.html there, and CodeDeploy refuses to replace
+		// files it did not deploy unless told to, as on AWS.
+		FileExistsBehavior: cdtypes.FileExistsBehaviorOverwrite,
+		Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeS3, S3Location: &cdtypes.S3Location{
+			Bucket: aws.String("tour-artifacts"), Key: aws.String("hello.zip"), BundleType: cdtypes.BundleTypeZip}},
+	})
+	if err != nil {
+		return err
+	}
+	if err := p.CodeDeploy().Wait(ctx, aws.ToString(dep.DeploymentId)); err != nil {
+		return err
+	}
+	info, err := cd.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: dep.DeploymentId})
+	if err != nil {
+		return err
+	}
+	o := info.DeploymentInfo.DeploymentOverview
+	step("codedeploy %s to staging (OneAtATime): %s, %d succeeded, %d failed", aws.ToString(dep.DeploymentId), info.DeploymentInfo.Status, o.Succeeded, o.Failed)
+	if info.DeploymentInfo.Status != cdtypes.DeploymentStatusSucceeded {
+		return fmt.Errorf("the deployment %s: %s", info.DeploymentInfo.Status, deploymentDiagnostics(ctx, cd, aws.ToString(dep.DeploymentId)))
+	}
+	for _, id := range ids {
+		h, _ := p.EC2().MachineOf(id)
+		res, err := http.Get(h.URL(80))
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		step("GET %s (nginx on %s): %s", h.URL(80), id, strings.TrimSpace(string(body)))
+		if !strings.Contains(string(body), "hello from devopsim") {
+			return fmt.Errorf("%s serves %q", id, body)
+		}
+	}
 	return nil
 }
 
@@ -174,7 +269,10 @@ func pushApp(ctx context.Context, url string) (string, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		if err := util.WriteFile(wt.Filesystem, name, []byte(app[name]), 0o644); err != nil {
+		if err := wt.Filesystem.MkdirAll(path.Dir(name), 0o755); err != nil {
+			return "", err
+		}
+		if err := util.WriteFile(wt.Filesystem, name, []byte(app[name]), 0o755); err != nil {
 			return "", err
 		}
 		if _, err := wt.Add(name); err != nil {
@@ -195,6 +293,27 @@ func pushApp(ctx context.Context, url string) (string, error) {
 		return "", fmt.Errorf("git push: %w", err)
 	}
 	return head.String(), nil
+}
+
+// deploymentDiagnostics says why a deployment's instances failed.
+func deploymentDiagnostics(ctx context.Context, cd *codedeploy.Client, id string) string {
+	targets, err := cd.ListDeploymentTargets(ctx, &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(id)})
+	if err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, t := range targets.TargetIds {
+		got, err := cd.GetDeploymentTarget(ctx, &codedeploy.GetDeploymentTargetInput{DeploymentId: aws.String(id), TargetId: aws.String(t)})
+		if err != nil || got.DeploymentTarget.InstanceTarget == nil {
+			continue
+		}
+		for _, ev := range got.DeploymentTarget.InstanceTarget.LifecycleEvents {
+			if ev.Status == cdtypes.LifecycleEventStatusFailed && ev.Diagnostics != nil {
+				out = append(out, fmt.Sprintf("%s %s: %s %s", t, aws.ToString(ev.LifecycleEventName), aws.ToString(ev.Diagnostics.Message), aws.ToString(ev.Diagnostics.LogTail)))
+			}
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 func short(commit string) string {

@@ -18,7 +18,7 @@ func TestTour(t *testing.T) {
 	if err := run(context.Background(), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"arn:aws:iam::000000000000:root", "git push (go-git client): main is at", "build SUCCEEDED", "BUILD=SUCCEEDED", "artifact: arn:aws:s3:::tour-artifacts/hello.zip"} {
+	for _, want := range []string{"arn:aws:iam::000000000000:root", "git push (go-git client): main is at", "build SUCCEEDED", "BUILD=SUCCEEDED", "artifact: arn:aws:s3:::tour-artifacts/hello.zip", "to staging (OneAtATime): Succeeded, 2 succeeded", "hello from devopsim at"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q:\n%s", want, out.String())
 		}
