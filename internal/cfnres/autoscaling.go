@@ -98,9 +98,6 @@ func (g asGroups) tags(req *cloudformation.Request) []autoscaling.Tag {
 	}
 	var out []autoscaling.Tag
 	for _, t := range tags(req) {
-		if strings.HasPrefix(t.Key, "aws:") { // Auto Scaling refuses aws: keys from any caller
-			continue
-		}
 		pr, ok := prop[t.Key]
 		if !ok {
 			pr = true // stack tags propagate

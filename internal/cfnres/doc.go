@@ -49,8 +49,8 @@
 // # Deviations
 //
 // ec2sim cannot revoke security group rules, so ingress/egress changes replace the group.
-// ec2sim and Auto Scaling refuse aws:* tag keys outside instances, so security groups, launch
-// templates and groups do not get the aws:cloudformation:* tags (instances do). Instance
+// The services refuse aws:* tag keys from callers, so only instances (ec2sim.WithInternal)
+// get the aws:cloudformation:* tags; other types get the template's and the stack's tags. Instance
 // changes to InstanceType, UserData, SecurityGroupIds and IamInstanceProfile replace the
 // instance (AWS stops and restarts it). CodeCommit Code.S3 needs Services.Objects.
 // AWS::CodeDeploy::DeploymentGroup's Deployment starts a deployment without waiting for it.

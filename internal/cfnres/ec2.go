@@ -3,7 +3,6 @@ package cfnres
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/ec2sim"
@@ -13,10 +12,11 @@ import (
 // instances (from internal callers), so other types get the user tags alone.
 func ec2Tags(req *cloudformation.Request) []ec2sim.Tag {
 	var out []ec2sim.Tag
-	for _, t := range tags(req) {
-		if req.Type != "AWS::EC2::Instance" && strings.HasPrefix(t.Key, "aws:") {
-			continue
-		}
+	l := tags(req)
+	if req.Type == "AWS::EC2::Instance" {
+		l = allTags(req)
+	}
+	for _, t := range l {
 		out = append(out, ec2sim.Tag{Key: t.Key, Value: t.Value})
 	}
 	return out

@@ -203,3 +203,12 @@ func (p *platform) deleteStack(t *testing.T, name string) {
 func updateInput(name, body string) *cloudformation.UpdateStackInput {
 	return &cloudformation.UpdateStackInput{StackName: name, TemplateBody: body, Capabilities: []string{"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}}
 }
+
+func param(k, v string) cloudformation.Parameter {
+	return cloudformation.Parameter{ParameterKey: k, ParameterValue: v}
+}
+
+func withParams(in *cloudformation.UpdateStackInput, ps ...cloudformation.Parameter) *cloudformation.UpdateStackInput {
+	in.Parameters = ps
+	return in
+}

@@ -236,8 +236,20 @@ func need(p map[string]any, keys ...string) error {
 // kv is a Key/Value tag.
 type kv struct{ Key, Value string }
 
-// tags merges the template's Tags property (a list of {Key, Value}) with the stack tags.
+// tags merges the template's Tags property (a list of {Key, Value}) with the stack's tags,
+// without the aws:cloudformation:* tags (the services refuse aws: keys from callers).
 func tags(req *cloudformation.Request) []kv {
+	var out []kv
+	for _, t := range allTags(req) {
+		if !strings.HasPrefix(t.Key, "aws:") {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// allTags is tags with the aws:cloudformation:* tags.
+func allTags(req *cloudformation.Request) []kv {
 	var out []kv
 	seen := map[string]bool{}
 	if l, ok := req.Properties["Tags"].([]any); ok {
