@@ -12,6 +12,7 @@ import (
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/codedeploy"
+	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/ec2sim/host"
@@ -34,6 +35,7 @@ type services struct {
 	codedeploy     *codedeploy.Service
 	ssm            *ssm.Service
 	cloudformation *cloudformation.Service
+	codepipeline   *codepipeline.Service
 }
 
 // closer is a service with background work.
@@ -155,6 +157,19 @@ func (p *Platform) addServices(g *generation) error {
 	track(stacks)
 	g.router.Register(awsapi.CloudFormation(stacks))
 
+	pipelines, err := codepipeline.New(env, codepipeline.Deps{
+		CodeCommit: pipelineSources{cc}, Builds: pipelineBuilds{cb}, Deployments: pipelineDeployments{cd},
+		Stacks: pipelineStacks{stacks}, Topics: topics,
+	}, codepipeline.Options{})
+	if err != nil {
+		return err
+	}
+	g.svc.codepipeline = pipelines
+	track(pipelines) // closed before CodeBuild and CodeCommit
+	g.router.Register(awsapi.CodePipeline(pipelines))
+	unsubscribePipelines := p.bus.Subscribe(pipelines.HandleEvent)
+	g.onClose(func(context.Context) error { unsubscribePipelines(); return nil })
+
 	// EventBridge last: it delivers to the other services, and every service's events flow
 	// through its rules.
 	eb, err := events.New(env, events.Options{
@@ -162,6 +177,7 @@ func (p *Platform) addServices(g *generation) error {
 		LogGroups: eventLogGroups{lg},
 		Builds:    eventBuilds{cb},
 		Instances: fleet{machines},
+		Pipelines: pipelines,
 	})
 	if err != nil {
 		return err
@@ -206,6 +222,9 @@ func (p *Platform) SSM() *ssm.Service { return p.svc().ssm }
 
 // CloudFormation creates stacks of resources in the other services.
 func (p *Platform) CloudFormation() *cloudformation.Service { return p.svc().cloudformation }
+
+// CodePipeline runs pipelines: source, build, approval and deploy actions on the other services.
+func (p *Platform) CodePipeline() *codepipeline.Service { return p.svc().codepipeline }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }
