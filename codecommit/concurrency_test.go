@@ -132,3 +132,74 @@ func TestConcurrentAPI(t *testing.T) {
 		t.Fatalf("%d commits won but %d files differ", committed, len(d.Differences))
 	}
 }
+
+// TestConcurrentPullRequestsAndMerges drives pull requests, approvals, comments and merges of
+// one repository from many goroutines: every merge either lands or fails with an AWS error,
+// and the destination ends up containing every merged change.
+func TestConcurrentPullRequestsAndMerges(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, codecommit.Options{})
+	f.createRepo("cm")
+	seed, err := f.svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "cm", BranchName: "main", FilePath: "shared.txt", FileContent: []byte("a\nb\nc\nd\ne\nf\ng\nh\n")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	for i := range n {
+		br := fmt.Sprint("f", i)
+		if _, err := f.svc.CreateBranch(ctx, &codecommit.CreateBranchInput{RepositoryName: "cm", BranchName: br, CommitID: seed.CommitID}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "cm", BranchName: br, ParentCommitID: seed.CommitID, FilePath: fmt.Sprintf("own/%d.txt", i), FileContent: []byte(br)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			br := fmt.Sprint("f", i)
+			pr, err := f.svc.CreatePullRequest(ctx, &codecommit.CreatePullRequestInput{Title: br, Targets: []codecommit.Target{{RepositoryName: "cm", SourceReference: br}}})
+			if err != nil {
+				errs <- err
+				return
+			}
+			id := pr.PullRequest.PullRequestID
+			if _, err := f.svc.PostCommentForPullRequest(ctx, &codecommit.PostCommentForPullRequestInput{PullRequestID: id, RepositoryName: "cm", BeforeCommitID: seed.CommitID, AfterCommitID: pr.PullRequest.PullRequestTargets[0].SourceCommit, Content: "lgtm"}); err != nil {
+				errs <- err
+				return
+			}
+			if _, err := f.svc.GetMergeConflicts(ctx, &codecommit.GetMergeConflictsInput{RepositoryName: "cm", SourceCommitSpecifier: br, DestinationCommitSpecifier: "main", MergeOption: "THREE_WAY_MERGE", ConflictDetailLevel: "LINE_LEVEL"}); err != nil {
+				errs <- err
+				return
+			}
+			// Concurrent merges into main: retry when main moved under us.
+			for try := 0; ; try++ {
+				_, err := f.svc.MergePullRequestByThreeWay(ctx, &codecommit.MergePullRequestByThreeWayInput{PullRequestID: id, RepositoryName: "cm", ConflictDetailLevel: "LINE_LEVEL"})
+				if err == nil {
+					break
+				}
+				if try > 20 || !errors.Is(err, codecommit.ErrConcurrentReferenceUpdate) {
+					errs <- fmt.Errorf("merge %s: %w", br, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	for i := range n {
+		if _, err := f.svc.GetFile(ctx, &codecommit.GetFileInput{RepositoryName: "cm", FilePath: fmt.Sprintf("own/%d.txt", i)}); err != nil {
+			t.Errorf("change of f%d not on main: %v", i, err)
+		}
+	}
+	lp, err := f.svc.ListPullRequests(ctx, &codecommit.ListPullRequestsInput{RepositoryName: "cm", PullRequestStatus: "CLOSED"})
+	if err != nil || len(lp.PullRequestIDs) != n {
+		t.Fatalf("%+v %v", lp, err)
+	}
+}

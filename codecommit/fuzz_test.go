@@ -3,6 +3,8 @@ package codecommit_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -81,5 +83,75 @@ func FuzzCreateCommit(f *testing.F) {
 			}
 		}
 		_ = seed
+	})
+}
+
+// FuzzMergeBranches merges arbitrary contents of one file changed on two branches: the merge
+// succeeds with a file whose content is a side's when the other side left it alone, or
+// fails with AWS's ManualMergeRequiredException; never a panic or an internal error.
+func FuzzMergeBranches(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("A\nb\nc\n"), []byte("a\nb\nC\n"), true, uint8(0))
+	f.Add([]byte("x"), []byte("y"), []byte("z"), false, uint8(1))
+	f.Add([]byte("1\n2\n"), []byte("1\n2\n"), []byte("\x00bin"), true, uint8(2))
+	f.Add([]byte(""), []byte("new\n"), []byte("other\n"), true, uint8(3))
+	env := newEnv(f, clock.Real())
+	svc, err := codecommit.New(env, codecommit.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := svc.CreateRepository(ctx, &codecommit.CreateRepositoryInput{RepositoryName: "fz"}); err != nil {
+		f.Fatal(err)
+	}
+	root, err := svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "fz", BranchName: "main", FilePath: "root", FileContent: []byte("r")})
+	if err != nil {
+		f.Fatal(err)
+	}
+	n := 0
+	strategies := []string{"NONE", "ACCEPT_SOURCE", "ACCEPT_DESTINATION", "AUTOMERGE"}
+	f.Fuzz(func(t *testing.T, base, dest, src []byte, line bool, strategy uint8) {
+		n++
+		commit := func(branch, parent string, content []byte) string {
+			if _, err := svc.CreateBranch(ctx, &codecommit.CreateBranchInput{RepositoryName: "fz", BranchName: branch, CommitID: parent}); err != nil {
+				t.Fatal(err)
+			}
+			in := &codecommit.CreateCommitInput{RepositoryName: "fz", BranchName: branch, ParentCommitID: parent}
+			if len(content) == 0 {
+				in.DeleteFiles = []codecommit.DeleteFileEntry{{FilePath: "f"}}
+			} else {
+				in.PutFiles = []codecommit.PutFileEntry{{FilePath: "f", FileContent: content}}
+			}
+			out, err := svc.CreateCommit(ctx, in)
+			if err != nil {
+				return parent // no change (same content, or nothing to delete)
+			}
+			return out.CommitID
+		}
+		b := commit(fmt.Sprint("b", n), root.CommitID, base)
+		d := commit(fmt.Sprint("d", n), b, dest)
+		s := commit(fmt.Sprint("s", n), b, src)
+		level := "FILE_LEVEL"
+		if line {
+			level = "LINE_LEVEL"
+		}
+		out, err := svc.CreateUnreferencedMergeCommit(ctx, &codecommit.CreateUnreferencedMergeCommitInput{RepositoryName: "fz",
+			SourceCommitSpecifier: s, DestinationCommitSpecifier: d, MergeOption: "THREE_WAY_MERGE", ConflictDetailLevel: level,
+			ConflictResolutionStrategy: strategies[int(strategy)%len(strategies)]})
+		if err != nil {
+			if !errors.Is(err, codecommit.ErrManualMergeRequired) {
+				t.Fatalf("merge: %v", err)
+			}
+			return
+		}
+		got, err := svc.GetFile(ctx, &codecommit.GetFileInput{RepositoryName: "fz", CommitSpecifier: out.CommitID, FilePath: "f"})
+		var content []byte
+		if err == nil {
+			content = got.FileContent
+		} else if !errors.Is(err, codecommit.ErrFileDoesNotExist) {
+			t.Fatal(err)
+		}
+		if s == b && !bytes.Equal(content, dest) || d == b && !bytes.Equal(content, src) {
+			t.Fatalf("one-sided merge gave %q (base %q dest %q src %q)", content, base, dest, src)
+		}
 	})
 }

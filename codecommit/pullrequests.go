@@ -686,6 +686,17 @@ func (s *Service) mergePR(ctx context.Context, in *MergePullRequestInput, option
 	if ev := s.evaluate(pr); !ev.Approved {
 		return nil, ErrPullRequestApprovalRulesNotSatisfied
 	}
+	// One merge of a pull request at a time.
+	claim := scopeOf(ctx) + pr.PullRequestID
+	if _, busy := s.merging.LoadOrStore(claim, true); busy {
+		return nil, ErrConcurrentReferenceUpdate
+	}
+	defer s.merging.Delete(claim)
+	if cur, err := s.getPR(ctx, pr.PullRequestID); err != nil {
+		return nil, err
+	} else if cur.PullRequestStatus != prStatusOpen {
+		return nil, ErrPullRequestAlreadyClosed
+	}
 	src, dst := plumbing.ReferenceName(t.SourceReference), plumbing.ReferenceName(t.DestinationReference)
 	res, rec, repo, err := s.doMerge(ctx, mergeRequest{repo: in.RepositoryName, srcSpec: src.String(), dstSpec: dst.String(), option: option,
 		targetBranch: dst.Short(), update: true, level: in.ConflictDetailLevel, strategy: in.ConflictResolutionStrategy, resolution: in.ConflictResolution,

@@ -60,6 +60,8 @@ type Service struct {
 	templates *store.Table[templateRecord]
 	comments  *store.Table[commentRecord]
 
+	merging sync.Map // pull requests being merged
+
 	mu       sync.Mutex
 	handlers map[string]func(context.Context, *TriggerNotification) error
 }
