@@ -1,6 +1,8 @@
-// Command tour walks through devopsim's DevOps flow in one process: it starts a platform,
-// pushes an application with the real git client, builds and tests it with CodeBuild, and
-// prints what happens at each step. Everything goes through the real AWS SDK for Go.
+// Command tour walks through devopsim's DevOps flow in one process, through the real AWS SDK
+// for Go: it launches web servers whose user data installs nginx, pushes an application to
+// CodeCommit with a git client, and a CodePipeline builds and tests it with CodeBuild, waits
+// for a manual approval and deploys it with CodeDeploy onto the servers; a second push flows
+// through the pipeline by itself. Every call lands in CloudTrail.
 //
 //	go run ./examples/tour
 //
@@ -10,6 +12,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -21,16 +24,19 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
 	"github.com/aws/aws-sdk-go-v2/service/codecommit"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/codepipeline"
+	cptypes "github.com/aws/aws-sdk-go-v2/service/codepipeline/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	git "github.com/go-git/go-git/v5"
@@ -40,6 +46,7 @@ import (
 
 	"github.com/devopsim/devopsim"
 	"github.com/devopsim/devopsim/devopsimtest"
+	"github.com/devopsim/devopsim/eventbus"
 )
 
 func main() {
@@ -49,12 +56,13 @@ func main() {
 	}
 }
 
-// The application the tour pushes, builds and tests.
-var app = map[string]string{
-	"go.mod":       "module example.com/hello\n\ngo 1.22\n",
-	"main.go":      "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"hello from devopsim\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
-	"main_test.go": "package main\n\nimport \"testing\"\n\nfunc TestGreeting(t *testing.T) {\n\tif Greeting() != \"hello from devopsim\" {\n\t\tt.Fatal(Greeting())\n\t}\n}\n",
-	"appspec.yml": `version: 0.0
+// app is the application the tour pushes, builds, tests and deploys; %s is its greeting.
+func app(greeting string) map[string]string {
+	return map[string]string{
+		"go.mod":       "module example.com/hello\n\ngo 1.22\n",
+		"main.go":      "package main\n\nimport \"fmt\"\n\nfunc Greeting() string { return \"" + greeting + "\" }\n\nfunc main() { fmt.Println(Greeting()) }\n",
+		"main_test.go": "package main\n\nimport (\n\t\"strings\"\n\t\"testing\"\n)\n\nfunc TestGreeting(t *testing.T) {\n\tif !strings.HasPrefix(Greeting(), \"hello\") {\n\t\tt.Fatal(Greeting())\n\t}\n}\n",
+		"appspec.yml": `version: 0.0
 os: linux
 files:
   - source: site/index.html
@@ -67,9 +75,9 @@ hooks:
     - location: scripts/validate.sh
       timeout: 60
 `,
-	"scripts/start.sh":    "#!/bin/bash\nsystemctl restart nginx\n",
-	"scripts/validate.sh": "#!/bin/bash\ncurl -s http://localhost/ | grep -q 'hello from devopsim'\n",
-	"buildspec.yml": `version: 0.2
+		"scripts/start.sh":    "#!/bin/bash\nsystemctl restart nginx\n",
+		"scripts/validate.sh": "#!/bin/bash\ncurl -s http://localhost/ | grep -q 'hello'\n",
+		"buildspec.yml": `version: 0.2
 env:
   exported-variables: [APP_VERSION]
 phases:
@@ -77,18 +85,28 @@ phases:
     commands:
       - go vet ./...
       - go test ./...
-      - go build -o bin/hello .
       - export APP_VERSION=$(echo "$CODEBUILD_RESOLVED_SOURCE_VERSION" | cut -c1-7)
-      - mkdir -p site && echo "<h1>$(go run .) at $APP_VERSION</h1>" > site/index.html
+      - mkdir -p site && echo "<h1>$(go run .)</h1>" > site/index.html
 artifacts:
   files: [site/index.html, appspec.yml, scripts/*]
 `,
+	}
 }
 
-func run(ctx context.Context, w io.Writer) error {
-	step := func(format string, args ...any) { fmt.Fprintf(w, "==> "+format+"\n", args...) }
+// tour holds what the steps share.
+type tour struct {
+	ctx  context.Context
+	w    io.Writer
+	p    *devopsim.Platform
+	cfg  aws.Config
+	repo *git.Repository
+	url  string
+}
 
-	// The platform, served on a loopback port so the real git client can push to it.
+func (t *tour) step(format string, args ...any) { fmt.Fprintf(t.w, "==> "+format+"\n", args...) }
+
+func run(ctx context.Context, w io.Writer) error {
+	// The platform, served on a loopback port so the git client can push to it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -103,222 +121,334 @@ func run(ctx context.Context, w io.Writer) error {
 	srv := &http.Server{Handler: p.Handler()}
 	go srv.Serve(ln)
 	defer srv.Close()
-	cfg := devopsimtest.Config(p)
-	step("platform up at %s: account %s, region %s", endpoint, p.Account(), p.Region())
+	t := &tour{ctx: ctx, w: w, p: p, cfg: devopsimtest.Config(p)}
+	t.step("platform up at %s: account %s, region %s", endpoint, p.Account(), p.Region())
 
-	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	id, err := sts.NewFromConfig(t.cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
 		return err
 	}
-	step("sts GetCallerIdentity through the AWS SDK: %s", aws.ToString(id.Arn))
+	t.step("sts GetCallerIdentity: %s", aws.ToString(id.Arn))
 
-	// CodeCommit: a repository, and a real git push into it.
-	repo, err := codecommit.NewFromConfig(cfg).CreateRepository(ctx, &codecommit.CreateRepositoryInput{
-		RepositoryName: aws.String("hello"), RepositoryDescription: aws.String("the tour's application"),
-	})
+	servers, err := t.launchServers()
 	if err != nil {
 		return err
 	}
-	cloneURL := aws.ToString(repo.RepositoryMetadata.CloneUrlHttp)
-	step("codecommit CreateRepository: %s", cloneURL)
-	head, err := pushApp(ctx, cloneURL)
-	if err != nil {
+	if err := t.createRepository(); err != nil {
 		return err
 	}
-	branch, err := codecommit.NewFromConfig(cfg).GetBranch(ctx, &codecommit.GetBranchInput{RepositoryName: aws.String("hello"), BranchName: aws.String("main")})
-	if err != nil {
+	if err := t.push("hello from devopsim", "first version"); err != nil {
 		return err
 	}
-	step("git push (go-git client): main is at %s on the server (local HEAD %s)", short(aws.ToString(branch.Branch.CommitId)), short(head))
+	if err := t.createPipeline(); err != nil {
+		return err
+	}
+	// CreatePipeline starts an execution on the branch's head, as AWS does.
+	if err := t.approveAndFinish(); err != nil {
+		return err
+	}
+	if err := t.checkServers(servers, "hello from devopsim"); err != nil {
+		return err
+	}
+	if err := t.showBuildLog(); err != nil {
+		return err
+	}
 
-	// CodeBuild: build and test the pushed commit, for real.
-	build := cb.NewFromConfig(cfg)
-	_, err = build.CreateProject(ctx, &cb.CreateProjectInput{
-		Name:        aws.String("hello-build"),
-		Source:      &cbtypes.ProjectSource{Type: cbtypes.SourceTypeCodecommit, Location: aws.String(cloneURL)},
-		Artifacts:   &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeS3, Location: aws.String("tour-artifacts"), Packaging: cbtypes.ArtifactPackagingZip, Name: aws.String("hello.zip")},
-		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer, Image: aws.String("aws/codebuild/standard:7.0"), ComputeType: cbtypes.ComputeTypeBuildGeneral1Small},
-		ServiceRole: aws.String("arn:aws:iam::" + p.Account() + ":role/codebuild"),
-	})
-	if err != nil {
+	// A second commit flows through the pipeline by itself.
+	if err := t.push("hello again, from the second commit", "second version"); err != nil {
 		return err
 	}
-	started, err := build.StartBuild(ctx, &cb.StartBuildInput{ProjectName: aws.String("hello-build"), SourceVersion: aws.String("main")})
-	if err != nil {
+	if err := t.approveAndFinish(); err != nil {
 		return err
 	}
-	step("codebuild StartBuild: %s", aws.ToString(started.Build.Id))
-	done, err := p.CodeBuild().Wait(ctx, aws.ToString(started.Build.Id))
-	if err != nil {
+	if err := t.checkServers(servers, "hello again, from the second commit"); err != nil {
 		return err
 	}
-	var phases []string
-	for _, ph := range done.Phases {
-		if ph.PhaseStatus != "" {
-			phases = append(phases, ph.PhaseType+"="+ph.PhaseStatus)
-		}
-	}
-	step("build %s at commit %s: %s", done.BuildStatus, short(done.ResolvedSourceVersion), strings.Join(phases, " "))
-	if done.BuildStatus != "SUCCEEDED" {
-		return fmt.Errorf("the build %s", done.BuildStatus)
-	}
-	if done.Artifacts != nil {
-		step("artifact: %s", done.Artifacts.Location)
-	}
-	logEvents, err := cloudwatchlogs.NewFromConfig(cfg).GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
-		LogGroupName: aws.String(done.Logs.GroupName), LogStreamName: aws.String(done.Logs.StreamName), StartFromHead: aws.Bool(true),
-	})
-	if err != nil {
-		return err
-	}
-	for _, e := range logEvents.Events {
-		if msg := aws.ToString(e.Message); strings.Contains(msg, "Running command go") || strings.HasPrefix(msg, "ok ") {
-			step("build log %s: %s", done.Logs.GroupName, msg)
-		}
-	}
-	return deployStaging(ctx, p, cfg, step)
+	return t.showTrail()
 }
 
-// deployStaging launches two web servers with user data and deploys the build's artifact to
-// them in place with CodeDeploy, then checks over HTTP that they serve it.
-func deployStaging(ctx context.Context, p *devopsim.Platform, cfg aws.Config, step func(string, ...any)) error {
-	userData := base64.StdEncoding.EncodeToString([]byte("#!/bin/bash\nyum install -y nginx\nsystemctl enable --now nginx\n"))
-	run, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{
+// launchServers starts two web servers whose user data installs and starts nginx.
+func (t *tour) launchServers() ([]string, error) {
+	userData := "#!/bin/bash\nyum install -y nginx\nrm -f /usr/share/nginx/html/index.html\nsystemctl enable --now nginx\n"
+	run, err := ec2.NewFromConfig(t.cfg).RunInstances(t.ctx, &ec2.RunInstancesInput{
 		ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro, MinCount: aws.Int32(2), MaxCount: aws.Int32(2),
-		UserData:          aws.String(userData),
-		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance, Tags: []ec2types.Tag{{Key: aws.String("Env"), Value: aws.String("staging")}}}},
+		UserData: aws.String(base64.StdEncoding.EncodeToString([]byte(userData))),
+		TagSpecifications: []ec2types.TagSpecification{{ResourceType: ec2types.ResourceTypeInstance,
+			Tags: []ec2types.Tag{{Key: aws.String("Env"), Value: aws.String("staging")}}}},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var ids []string
 	for _, i := range run.Instances {
 		ids = append(ids, aws.ToString(i.InstanceId))
 	}
-	if err := p.EC2().WaitBooted(ctx, ids...); err != nil {
-		return err
+	if err := t.p.EC2().WaitBooted(t.ctx, ids...); err != nil {
+		return nil, err
 	}
-	step("ec2 RunInstances: %s booted; user data installed nginx", strings.Join(ids, ", "))
+	t.step("ec2 RunInstances: %s booted; their user data installed and started nginx", strings.Join(ids, ", "))
+	return ids, nil
+}
 
-	cd := codedeploy.NewFromConfig(cfg)
-	if _, err := cd.CreateApplication(ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String("hello"), ComputePlatform: cdtypes.ComputePlatformServer}); err != nil {
+func (t *tour) createRepository() error {
+	repo, err := codecommit.NewFromConfig(t.cfg).CreateRepository(t.ctx, &codecommit.CreateRepositoryInput{
+		RepositoryName: aws.String("hello"), RepositoryDescription: aws.String("the tour's application"),
+	})
+	if err != nil {
 		return err
 	}
-	_, err = cd.CreateDeploymentGroup(ctx, &codedeploy.CreateDeploymentGroupInput{
+	t.url = aws.ToString(repo.RepositoryMetadata.CloneUrlHttp)
+	t.step("codecommit CreateRepository: %s", t.url)
+	t.repo, err = git.Init(memory.NewStorage(), memfs.New())
+	return err
+}
+
+// push commits the application with the given greeting and pushes it to main with go-git,
+// as `git push URL HEAD:main` would with the git command.
+func (t *tour) push(greeting, message string) error {
+	wt, err := t.repo.Worktree()
+	if err != nil {
+		return err
+	}
+	files := app(greeting)
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := wt.Filesystem.MkdirAll(path.Dir(name), 0o755); err != nil {
+			return err
+		}
+		if err := util.WriteFile(wt.Filesystem, name, []byte(files[name]), 0o755); err != nil {
+			return err
+		}
+		if _, err := wt.Add(name); err != nil {
+			return err
+		}
+	}
+	sig := &object.Signature{Name: "Tour", Email: "tour@example.com", When: time.Now()}
+	head, err := wt.Commit(message, &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		return err
+	}
+	if _, err := t.repo.Remote("origin"); err != nil {
+		if _, err := t.repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{t.url}}); err != nil {
+			return err
+		}
+	}
+	// git.Init names the first branch master; the server calls it main.
+	if err := t.repo.PushContext(t.ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{"refs/heads/master:refs/heads/main"}}); err != nil {
+		return fmt.Errorf("git push: %w", err)
+	}
+	t.step("git push %q: main is at %s", message, head.String()[:7])
+	return nil
+}
+
+// createPipeline makes the build project, the deployment group and the pipeline
+// Source → Build → Approval → Deploy.
+func (t *tour) createPipeline() error {
+	_, err := cb.NewFromConfig(t.cfg).CreateProject(t.ctx, &cb.CreateProjectInput{
+		Name:        aws.String("hello-build"),
+		Source:      &cbtypes.ProjectSource{Type: cbtypes.SourceTypeCodepipeline},
+		Artifacts:   &cbtypes.ProjectArtifacts{Type: cbtypes.ArtifactsTypeCodepipeline},
+		Environment: &cbtypes.ProjectEnvironment{Type: cbtypes.EnvironmentTypeLinuxContainer, Image: aws.String("aws/codebuild/standard:7.0"), ComputeType: cbtypes.ComputeTypeBuildGeneral1Small},
+		ServiceRole: aws.String("arn:aws:iam::" + t.p.Account() + ":role/codebuild"),
+	})
+	if err != nil {
+		return err
+	}
+	cd := codedeploy.NewFromConfig(t.cfg)
+	if _, err := cd.CreateApplication(t.ctx, &codedeploy.CreateApplicationInput{ApplicationName: aws.String("hello"), ComputePlatform: cdtypes.ComputePlatformServer}); err != nil {
+		return err
+	}
+	_, err = cd.CreateDeploymentGroup(t.ctx, &codedeploy.CreateDeploymentGroupInput{
 		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("staging"),
-		ServiceRoleArn:       aws.String("arn:aws:iam::" + p.Account() + ":role/codedeploy"),
+		ServiceRoleArn:       aws.String("arn:aws:iam::" + t.p.Account() + ":role/codedeploy"),
 		DeploymentConfigName: aws.String("CodeDeployDefault.OneAtATime"),
 		Ec2TagFilters:        []cdtypes.EC2TagFilter{{Key: aws.String("Env"), Value: aws.String("staging"), Type: cdtypes.EC2TagFilterTypeKeyAndValue}},
 	})
 	if err != nil {
 		return err
 	}
-	dep, err := cd.CreateDeployment(ctx, &codedeploy.CreateDeploymentInput{
-		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("staging"),
-		// nginx's package put a default index.html there, and CodeDeploy refuses to replace
-		// files it did not deploy unless told to, as on AWS.
-		FileExistsBehavior: cdtypes.FileExistsBehaviorOverwrite,
-		Revision: &cdtypes.RevisionLocation{RevisionType: cdtypes.RevisionLocationTypeS3, S3Location: &cdtypes.S3Location{
-			Bucket: aws.String("tour-artifacts"), Key: aws.String("hello.zip"), BundleType: cdtypes.BundleTypeZip}},
+	action := func(name string, cat cptypes.ActionCategory, provider string, cfg map[string]string, in, out string) cptypes.ActionDeclaration {
+		a := cptypes.ActionDeclaration{Name: aws.String(name), Configuration: cfg,
+			ActionTypeId: &cptypes.ActionTypeId{Category: cat, Owner: cptypes.ActionOwnerAws, Provider: aws.String(provider), Version: aws.String("1")}}
+		if in != "" {
+			a.InputArtifacts = []cptypes.InputArtifact{{Name: aws.String(in)}}
+		}
+		if out != "" {
+			a.OutputArtifacts = []cptypes.OutputArtifact{{Name: aws.String(out)}}
+		}
+		return a
+	}
+	_, err = codepipeline.NewFromConfig(t.cfg).CreatePipeline(t.ctx, &codepipeline.CreatePipelineInput{Pipeline: &cptypes.PipelineDeclaration{
+		Name:          aws.String("hello"),
+		RoleArn:       aws.String("arn:aws:iam::" + t.p.Account() + ":role/codepipeline"),
+		ArtifactStore: &cptypes.ArtifactStore{Type: cptypes.ArtifactStoreTypeS3, Location: aws.String("tour-pipeline-artifacts")},
+		Stages: []cptypes.StageDeclaration{
+			{Name: aws.String("Source"), Actions: []cptypes.ActionDeclaration{action("Source", cptypes.ActionCategorySource, "CodeCommit", map[string]string{"RepositoryName": "hello", "BranchName": "main"}, "", "App")}},
+			{Name: aws.String("Build"), Actions: []cptypes.ActionDeclaration{action("BuildAndTest", cptypes.ActionCategoryBuild, "CodeBuild", map[string]string{"ProjectName": "hello-build"}, "App", "Site")}},
+			{Name: aws.String("Approval"), Actions: []cptypes.ActionDeclaration{action("Approve", cptypes.ActionCategoryApproval, "Manual", map[string]string{"CustomData": "Deploy to staging?"}, "", "")}},
+			{Name: aws.String("Deploy"), Actions: []cptypes.ActionDeclaration{action("Deploy", cptypes.ActionCategoryDeploy, "CodeDeploy", map[string]string{"ApplicationName": "hello", "DeploymentGroupName": "staging"}, "Site", "")}},
+		},
+	}})
+	if err != nil {
+		return err
+	}
+	t.step("codepipeline CreatePipeline hello: Source (CodeCommit) → Build (CodeBuild) → Approval (manual) → Deploy (CodeDeploy)")
+	return nil
+}
+
+// waitEvent waits for a platform event the filter accepts.
+func (t *tour) waitEvent(match func(eventbus.Event) bool) (eventbus.Event, error) {
+	got := make(chan eventbus.Event, 1)
+	cancel := t.p.Events().Subscribe(func(_ context.Context, e eventbus.Event) {
+		if match(e) {
+			select {
+			case got <- e:
+			default:
+			}
+		}
+	})
+	defer cancel()
+	select {
+	case e := <-got:
+		return e, nil
+	case <-time.After(2 * time.Minute):
+		return eventbus.Event{}, fmt.Errorf("timed out waiting for an event")
+	}
+}
+
+func detail(e eventbus.Event) map[string]any {
+	var d map[string]any
+	_ = json.Unmarshal(e.Detail, &d)
+	return d
+}
+
+// approveAndFinish waits for the pipeline to reach the approval, approves it, and waits for
+// the execution to end.
+func (t *tour) approveAndFinish() error {
+	cp := codepipeline.NewFromConfig(t.cfg)
+	finished := make(chan eventbus.Event, 1)
+	cancel := t.p.Events().Subscribe(func(_ context.Context, e eventbus.Event) {
+		if e.DetailType == "CodePipeline Pipeline Execution State Change" {
+			if s := detail(e)["state"]; s == "SUCCEEDED" || s == "FAILED" || s == "STOPPED" {
+				select {
+				case finished <- e:
+				default:
+				}
+			}
+		}
+	})
+	defer cancel()
+	var token string
+	for token == "" {
+		state, err := cp.GetPipelineState(t.ctx, &codepipeline.GetPipelineStateInput{Name: aws.String("hello")})
+		if err != nil {
+			return err
+		}
+		for _, s := range state.StageStates {
+			if aws.ToString(s.StageName) == "Build" && s.LatestExecution != nil && s.LatestExecution.Status == cptypes.StageExecutionStatusFailed {
+				return fmt.Errorf("the build stage failed: %+v", s.ActionStates)
+			}
+			if aws.ToString(s.StageName) != "Approval" {
+				continue
+			}
+			for _, a := range s.ActionStates {
+				if a.LatestExecution != nil && a.LatestExecution.Status == cptypes.ActionExecutionStatusInProgress {
+					token = aws.ToString(a.LatestExecution.Token)
+				}
+			}
+		}
+		if token == "" {
+			if _, err := t.waitEvent(func(e eventbus.Event) bool {
+				return e.DetailType == "CodePipeline Action Execution State Change" && detail(e)["action"] == "Approve"
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	t.step("pipeline built and tested the commit and waits for approval; approving")
+	_, err := cp.PutApprovalResult(t.ctx, &codepipeline.PutApprovalResultInput{
+		PipelineName: aws.String("hello"), StageName: aws.String("Approval"), ActionName: aws.String("Approve"), Token: aws.String(token),
+		Result: &cptypes.ApprovalResult{Status: cptypes.ApprovalStatusApproved, Summary: aws.String("looks good")},
 	})
 	if err != nil {
 		return err
 	}
-	if err := p.CodeDeploy().Wait(ctx, aws.ToString(dep.DeploymentId)); err != nil {
-		return err
+	select {
+	case e := <-finished:
+		d := detail(e)
+		t.step("pipeline execution %v: %v", d["execution-id"], d["state"])
+		if d["state"] != "SUCCEEDED" {
+			return fmt.Errorf("the pipeline execution %v", d["state"])
+		}
+	case <-time.After(2 * time.Minute):
+		return fmt.Errorf("timed out waiting for the pipeline")
 	}
-	info, err := cd.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: dep.DeploymentId})
-	if err != nil {
-		return err
-	}
-	o := info.DeploymentInfo.DeploymentOverview
-	step("codedeploy %s to staging (OneAtATime): %s, %d succeeded, %d failed", aws.ToString(dep.DeploymentId), info.DeploymentInfo.Status, o.Succeeded, o.Failed)
-	if info.DeploymentInfo.Status != cdtypes.DeploymentStatusSucceeded {
-		return fmt.Errorf("the deployment %s: %s", info.DeploymentInfo.Status, deploymentDiagnostics(ctx, cd, aws.ToString(dep.DeploymentId)))
-	}
+	return nil
+}
+
+// checkServers reads each web server's page over HTTP.
+func (t *tour) checkServers(ids []string, want string) error {
 	for _, id := range ids {
-		h, _ := p.EC2().MachineOf(id)
+		h, _ := t.p.EC2().MachineOf(id)
 		res, err := http.Get(h.URL(80))
 		if err != nil {
 			return err
 		}
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
-		step("GET %s (nginx on %s): %s", h.URL(80), id, strings.TrimSpace(string(body)))
-		if !strings.Contains(string(body), "hello from devopsim") {
-			return fmt.Errorf("%s serves %q", id, body)
+		t.step("GET %s (nginx on %s): %s", h.URL(80), id, strings.TrimSpace(string(body)))
+		if !strings.Contains(string(body), want) {
+			return fmt.Errorf("%s serves %q, want %q", id, body, want)
 		}
 	}
 	return nil
 }
 
-// pushApp commits the application into a fresh in-memory repository and pushes it to url
-// with go-git, the way `git push URL HEAD:main` would with the git command.
-func pushApp(ctx context.Context, url string) (string, error) {
-	repo, err := git.Init(memory.NewStorage(), memfs.New())
+// showBuildLog prints the test lines of the last build's CloudWatch Logs stream.
+func (t *tour) showBuildLog() error {
+	builds, err := cb.NewFromConfig(t.cfg).ListBuildsForProject(t.ctx, &cb.ListBuildsForProjectInput{ProjectName: aws.String("hello-build")})
+	if err != nil || len(builds.Ids) == 0 {
+		return fmt.Errorf("no build: %v", err)
+	}
+	got, err := cb.NewFromConfig(t.cfg).BatchGetBuilds(t.ctx, &cb.BatchGetBuildsInput{Ids: builds.Ids[:1]})
 	if err != nil {
-		return "", err
+		return err
 	}
-	wt, err := repo.Worktree()
+	logs := got.Builds[0].Logs
+	events, err := cloudwatchlogs.NewFromConfig(t.cfg).GetLogEvents(t.ctx, &cloudwatchlogs.GetLogEventsInput{
+		LogGroupName: logs.GroupName, LogStreamName: logs.StreamName, StartFromHead: aws.Bool(true)})
 	if err != nil {
-		return "", err
+		return err
 	}
-	names := make([]string, 0, len(app))
-	for name := range app {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	for _, name := range names {
-		if err := wt.Filesystem.MkdirAll(path.Dir(name), 0o755); err != nil {
-			return "", err
-		}
-		if err := util.WriteFile(wt.Filesystem, name, []byte(app[name]), 0o755); err != nil {
-			return "", err
-		}
-		if _, err := wt.Add(name); err != nil {
-			return "", err
+	for _, e := range events.Events {
+		if msg := aws.ToString(e.Message); strings.Contains(msg, "Running command go") || strings.HasPrefix(msg, "ok ") {
+			t.step("build log %s: %s", aws.ToString(logs.GroupName), msg)
 		}
 	}
-	sig := &object.Signature{Name: "Tour", Email: "tour@example.com", When: time.Now()}
-	head, err := wt.Commit("first version", &git.CommitOptions{Author: sig, Committer: sig})
-	if err != nil {
-		return "", err
-	}
-	if _, err := repo.CreateRemote(&config.RemoteConfig{Name: "origin", URLs: []string{url}}); err != nil {
-		return "", err
-	}
-	// git.Init names the first branch master; the server calls it main.
-	err = repo.PushContext(ctx, &git.PushOptions{RemoteName: "origin", RefSpecs: []config.RefSpec{"refs/heads/master:refs/heads/main"}})
-	if err != nil {
-		return "", fmt.Errorf("git push: %w", err)
-	}
-	return head.String(), nil
+	return nil
 }
 
-// deploymentDiagnostics says why a deployment's instances failed.
-func deploymentDiagnostics(ctx context.Context, cd *codedeploy.Client, id string) string {
-	targets, err := cd.ListDeploymentTargets(ctx, &codedeploy.ListDeploymentTargetsInput{DeploymentId: aws.String(id)})
-	if err != nil {
-		return err.Error()
-	}
-	var out []string
-	for _, t := range targets.TargetIds {
-		got, err := cd.GetDeploymentTarget(ctx, &codedeploy.GetDeploymentTargetInput{DeploymentId: aws.String(id), TargetId: aws.String(t)})
-		if err != nil || got.DeploymentTarget.InstanceTarget == nil {
-			continue
+// showTrail counts what CloudTrail recorded, including the calls services made for each other.
+func (t *tour) showTrail() error {
+	for _, name := range []string{"StartBuild", "CreateDeployment", "PutApprovalResult"} {
+		out, err := cloudtrail.NewFromConfig(t.cfg).LookupEvents(t.ctx, &cloudtrail.LookupEventsInput{
+			LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String(name)}}})
+		if err != nil {
+			return err
 		}
-		for _, ev := range got.DeploymentTarget.InstanceTarget.LifecycleEvents {
-			if ev.Status == cdtypes.LifecycleEventStatusFailed && ev.Diagnostics != nil {
-				out = append(out, fmt.Sprintf("%s %s: %s %s", t, aws.ToString(ev.LifecycleEventName), aws.ToString(ev.Diagnostics.Message), aws.ToString(ev.Diagnostics.LogTail)))
+		by := ""
+		if len(out.Events) > 0 {
+			var rec struct {
+				SourceIPAddress string `json:"sourceIPAddress"`
 			}
+			_ = json.Unmarshal([]byte(aws.ToString(out.Events[0].CloudTrailEvent)), &rec)
+			by = rec.SourceIPAddress
 		}
+		t.step("cloudtrail LookupEvents %s: %d events, the latest from %s", name, len(out.Events), by)
 	}
-	return strings.Join(out, "; ")
-}
-
-func short(commit string) string {
-	if len(commit) > 7 {
-		return commit[:7]
-	}
-	return commit
+	return nil
 }

@@ -9,16 +9,23 @@ import (
 )
 
 func TestTour(t *testing.T) {
-	for _, tool := range []string{"go"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("the tour needs %s on PATH", tool)
-		}
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("the tour's build runs go")
 	}
 	var out bytes.Buffer
 	if err := run(context.Background(), &out); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"arn:aws:iam::000000000000:root", "git push (go-git client): main is at", "build SUCCEEDED", "BUILD=SUCCEEDED", "artifact: arn:aws:s3:::tour-artifacts/hello.zip", "to staging (OneAtATime): Succeeded, 2 succeeded", "hello from devopsim at"} {
+	for _, want := range []string{
+		"arn:aws:iam::000000000000:root",
+		"user data installed and started nginx",
+		`git push "first version"`,
+		"waits for approval",
+		"SUCCEEDED",
+		"<h1>hello from devopsim</h1>",
+		"<h1>hello again, from the second commit</h1>",
+		"cloudtrail LookupEvents StartBuild: 2 events, the latest from codepipeline.amazonaws.com",
+	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q:\n%s", want, out.String())
 		}
