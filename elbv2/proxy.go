@@ -73,7 +73,15 @@ func (s *Service) forward(w http.ResponseWriter, r *http.Request, port int, t *t
 		elbError(w, http.StatusBadGateway)
 		return
 	}
-	hd := r.Header
+	// The target sees a copy: the caller's request is left as it was.
+	hd := make(http.Header, len(r.Header)+4)
+	for k, v := range r.Header {
+		hd[k] = v
+	}
+	r2 := new(http.Request)
+	*r2 = *r
+	r2.Header = hd
+	r = r2
 	client, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		client = r.RemoteAddr

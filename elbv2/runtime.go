@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -288,9 +289,9 @@ func drainDelay(rec tgRecord) time.Duration {
 	if !ok {
 		return 300 * time.Second
 	}
-	n := 0
-	for _, c := range v {
-		n = n*10 + int(c-'0')
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 300 * time.Second
 	}
 	return time.Duration(n) * time.Second
 }

@@ -498,6 +498,9 @@ func (s *Service) modifyTargetGroupAttributes(ctx context.Context, in *ModifyTar
 			r.Attributes = defaultAttributes()
 		}
 		for _, a := range in.Attributes {
+			if n, err := strconv.Atoi(a.Value); err == nil && strings.HasSuffix(a.Key, "_seconds") {
+				a.Value = strconv.Itoa(n)
+			}
 			r.Attributes[a.Key] = a.Value
 		}
 		return nil
