@@ -322,3 +322,29 @@ func TestConcurrentAPI(t *testing.T) {
 		t.Fatalf("left: %v %d", err, len(out.LoadBalancers))
 	}
 }
+
+// A service built over a store that already holds load balancers (a durable store) brings them
+// back: same ARNs and DNS names, a new loopback port, targets checked again.
+func TestReopenFromStore(t *testing.T) {
+	r := newRig(t, elbv2.Options{})
+	r.fleet.add(t, r.clk, i1, "nginx", "still here")
+	lb := r.lb("web")
+	tg := r.tg("tg", nil)
+	r.listener(lb.LoadBalancerArn, 80, forward(tg.TargetGroupArn))
+	r.register(tg.TargetGroupArn, i1)
+	if err := r.svc.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again, err := elbv2.New(r.env, elbv2.Deps{Targets: r.fleet}, elbv2.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close(context.Background())
+	out, err := again.DescribeLoadBalancers(r.ctx, &elbv2.DescribeLoadBalancersInput{Names: []string{"web"}})
+	if err != nil || out.LoadBalancers[0].DNSName != lb.DNSName {
+		t.Fatalf("describe: %v", err)
+	}
+	if code, body := fetch(t, again.URL(lb.DNSName)+"/"); code != 200 || body != "still here" {
+		t.Fatalf("after reopen: %d %q", code, body)
+	}
+}

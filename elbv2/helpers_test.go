@@ -15,6 +15,7 @@ import (
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/internal/awstest"
+	"github.com/devopsim/devopsim/internal/core"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -86,6 +87,7 @@ type rig struct {
 	fleet *fleet
 	svc   *elbv2.Service
 	ctx   context.Context
+	env   *core.Env
 }
 
 func newRig(t testing.TB, opts elbv2.Options) *rig {
@@ -102,7 +104,7 @@ func newRig(t testing.TB, opts elbv2.Options) *rig {
 			t.Error(err)
 		}
 	})
-	return &rig{t: t, clk: clk, fleet: f, svc: s, ctx: context.Background()}
+	return &rig{t: t, clk: clk, fleet: f, svc: s, ctx: context.Background(), env: env}
 }
 
 func ptr[T any](v T) *T { return &v }

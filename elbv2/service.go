@@ -212,10 +212,11 @@ func (s *Service) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var jobs []checkJob
 	for _, l := range ls {
-		s.syncListener(l)
+		jobs = append(jobs, s.syncListener(l)...)
 	}
-	s.refreshUse()
+	s.runChecks(jobs)
 	return nil
 }
 
