@@ -162,3 +162,40 @@ func BenchmarkLargeRepo(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkMergeLineLevel merges two branches that changed different lines of a 5,000-line
+// file and 10 other files (CreateUnreferencedMergeCommit, THREE_WAY_MERGE, LINE_LEVEL).
+func BenchmarkMergeLineLevel(b *testing.B) {
+	ctx := context.Background()
+	f := newFixture(b, codecommit.Options{})
+	f.createRepo("r")
+	var sb strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&sb, "line %d of the configuration\n", i)
+	}
+	text := sb.String()
+	in := &codecommit.CreateCommitInput{RepositoryName: "r", BranchName: "main", PutFiles: []codecommit.PutFileEntry{{FilePath: "big.txt", FileContent: []byte(text)}}}
+	for i := range 10 {
+		in.PutFiles = append(in.PutFiles, codecommit.PutFileEntry{FilePath: fmt.Sprintf("d/f%d", i), FileContent: []byte(fmt.Sprint(i))})
+	}
+	base, err := f.svc.CreateCommit(ctx, in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := f.svc.CreateBranch(ctx, &codecommit.CreateBranchInput{RepositoryName: "r", BranchName: "src", CommitID: base.CommitID}); err != nil {
+		b.Fatal(err)
+	}
+	put := func(branch, content string) {
+		if _, err := f.svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "r", BranchName: branch, ParentCommitID: base.CommitID, FilePath: "big.txt", FileContent: []byte(content)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	put("main", strings.Replace(text, "line 100 ", "LINE 100 ", 1))
+	put("src", strings.Replace(text, "line 4000 ", "LINE 4000 ", 1))
+	mi := &codecommit.CreateUnreferencedMergeCommitInput{RepositoryName: "r", SourceCommitSpecifier: "src", DestinationCommitSpecifier: "main", MergeOption: "THREE_WAY_MERGE", ConflictDetailLevel: "LINE_LEVEL"}
+	for b.Loop() {
+		if _, err := f.svc.CreateUnreferencedMergeCommit(ctx, mi); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

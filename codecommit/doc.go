@@ -48,9 +48,46 @@
 // and API commits, to Go handlers registered with HandleTrigger (destination "go:<name>") or
 // to Options.Triggers for SNS and Lambda ARNs.
 //
-// Not implemented (they answer as unknown operations on the wire): merges, merge conflicts,
-// pull requests, comments, approval rules and templates, ListFileCommitHistory,
-// GetBlobDifferences, comment reactions.
+// Merges: MergeBranchesByFastForward, MergeBranchesBySquash, MergeBranchesByThreeWay,
+// CreateUnreferencedMergeCommit, GetMergeOptions, GetMergeCommit, GetMergeConflicts,
+// DescribeMergeConflicts, BatchDescribeMergeConflicts. Trees merge path by path; a file
+// both sides changed conflicts at FILE_LEVEL, and at LINE_LEVEL (or with AUTOMERGE) text
+// files merge line by line with diff3 semantics (Myers diffs from github.com/sergi/go-diff;
+// changes to the same or adjacent lines conflict, as with git; clean merges agree with
+// git merge-file, which a test checks). Binary files (a NUL in the first 8,000 bytes),
+// delete/modify, mode and file/folder conflicts are reported with AWS's ConflictMetadata;
+// merge hunks are 1-based line ranges of the regions either side changed. ACCEPT_SOURCE and
+// ACCEPT_DESTINATION keep clean line merges and take that side's lines (or whole path)
+// where both changed; conflictResolution (replaceContents KEEP_BASE/KEEP_SOURCE/
+// KEEP_DESTINATION/USE_NEW_CONTENT, deleteFiles, setFileModes) settles the rest; anything
+// unresolved is ManualMergeRequiredException. A merge holds the repository's write lock from
+// reading the branches to moving the target, so ConcurrentReferenceUpdateException only
+// answers a second simultaneous merge of the same pull request.
+//
+// Pull requests: CreatePullRequest (one target; clientRequestToken idempotency),
+// GetPullRequest, ListPullRequests (author, status; newest first), UpdatePullRequestTitle,
+// UpdatePullRequestDescription, UpdatePullRequestStatus, MergePullRequestByFastForward,
+// MergePullRequestBySquash, MergePullRequestByThreeWay, DescribePullRequestEvents (the last
+// 1,000). A push to the source branch makes a new revision (approvals and override reset);
+// a source merged into the destination by other means closes the pull request as merged.
+// Approval rules: CreatePullRequestApprovalRule, UpdatePullRequestApprovalRuleContent,
+// DeletePullRequestApprovalRule, UpdatePullRequestApprovalState (the author cannot approve),
+// GetPullRequestApprovalStates, EvaluatePullRequestApprovalRules, GetPullRequestOverrideState,
+// OverridePullRequestApprovalRules; templates: Create/Get/Delete/ListApprovalRuleTemplates,
+// UpdateApprovalRuleTemplateContent/Name/Description, (Batch)Associate/Disassociate,
+// ListAssociatedApprovalRuleTemplatesForRepository, ListRepositoriesForApprovalRuleTemplate.
+// Rule content (Version 2018-11-08) is parsed strictly and evaluated: each Approvers
+// statement needs NumberOfApprovalsNeeded approvals of the current revision from
+// ApprovalPoolMembers (ARNs with * and ? wildcards; an IAM role ARN stands for its
+// assumed-role sessions; CodeCommitApprovers:<account>:<name> matches an IAM user or role
+// session name), or from anyone when the pool is empty; a template's DestinationReferences
+// choose the pull requests it applies to. Merging needs every rule satisfied or an override.
+// Comments: PostCommentForPullRequest, PostCommentForComparedCommit, PostCommentReply,
+// GetComment, UpdateComment (author only), DeleteCommentContent, GetCommentsForPullRequest,
+// GetCommentsForComparedCommit (grouped by commits and location, replies with their root).
+//
+// Not implemented (they answer as unknown operations on the wire): ListFileCommitHistory,
+// GetBlobDifferences, comment reactions (PutCommentReaction, GetCommentReactions).
 //
 // For other services: Archive zips a commit's tree (recorded as UploadArchive) and
 // ResolveCommit turns a branch, tag or commit ID into a commit ID.
@@ -60,8 +97,16 @@
 // Every ref change, by push or by API, publishes "CodeCommit Repository State Change" from
 // aws.codecommit with event referenceCreated, referenceUpdated or referenceDeleted,
 // repositoryName, repositoryId, referenceType (branch, tag), referenceName,
-// referenceFullName, commitId, oldCommitId and callerUserArn. Events and triggers are sent
-// after the repository lock is released.
+// referenceFullName, commitId, oldCommitId and callerUserArn. Pull requests publish
+// "CodeCommit Pull Request State Change" (event pullRequestCreated,
+// pullRequestSourceBranchUpdated, pullRequestStatusChanged, pullRequestMergeStatusUpdated,
+// pullRequestApprovalRuleCreated/Updated/Deleted/Overridden, pullRequestApprovalStateChanged;
+// author, title, description, repositoryNames, source and destination references and
+// commits, revisionId, isMerged, pullRequestStatus, notificationBody), and comments publish
+// "CodeCommit Comment on Pull Request" and "CodeCommit Comment on Commit" (event
+// commentOn...Created/Updated, commentId, inReplyTo, before/afterCommitId, repositoryName,
+// repositoryId, pullRequestId). Events and triggers are sent after the repository lock is
+// released.
 //
 // # Errors and limits
 //
@@ -79,7 +124,10 @@
 // # Deviations from AWS
 //
 // Author names default to the caller's principal name. A push's pack is held in memory
-// (bounded at 1 GiB). Served packs are not delta-compressed (zlib only): on a local link that
-// is faster than go-git's delta search. Abbreviated commit IDs are not accepted as commit
+// (bounded at 1 GiB). Served packs are not delta-compressed: objects are deflated at zlib's
+// fastest level on all cores (on a local link that beats go-git's delta search), and the
+// pack of a full clone is cached per repository (up to 256 MiB) until the refs change. Pull
+// request IDs count per account and region. Event dates in PR event details use the format
+// of AWS's examples; approval rule content may hold 3,000 characters and 25 approvals. Abbreviated commit IDs are not accepted as commit
 // specifiers. No KMS encryption happens.
 package codecommit

@@ -48,3 +48,39 @@ func Example() {
 	// EXECUTABLE true
 	// true
 }
+
+// Example_pullRequest opens a pull request whose branch changed another line of a file than
+// the destination did (changes to adjacent lines would conflict, as in git), and merges it with a line-level three-way merge.
+func Example_pullRequest() {
+	ctx := context.Background()
+	env := &core.Env{
+		Clock: clock.Real(), Store: memstore.New(), Log: slog.New(slog.DiscardHandler), Events: eventbus.New(),
+		Hooks: &dispatch.Hooks{}, Account: core.DefaultAccount, Region: core.DefaultRegion,
+	}
+	svc, _ := codecommit.New(env, codecommit.Options{})
+	defer svc.Close(ctx)
+	_, _ = svc.CreateRepository(ctx, &codecommit.CreateRepositoryInput{RepositoryName: "app"})
+	base, _ := svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "app", BranchName: "main", FilePath: "conf", FileContent: []byte("port=80\nworkers=2\nlog=info\n")})
+	_, _ = svc.CreateBranch(ctx, &codecommit.CreateBranchInput{RepositoryName: "app", BranchName: "tune", CommitID: base.CommitID})
+	_, _ = svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "app", BranchName: "tune", ParentCommitID: base.CommitID, FilePath: "conf", FileContent: []byte("port=80\nworkers=2\nlog=debug\n")})
+	_, _ = svc.PutFile(ctx, &codecommit.PutFileInput{RepositoryName: "app", BranchName: "main", ParentCommitID: base.CommitID, FilePath: "conf", FileContent: []byte("port=443\nworkers=2\nlog=info\n")})
+
+	pr, _ := svc.CreatePullRequest(ctx, &codecommit.CreatePullRequestInput{Title: "Debug logs",
+		Targets: []codecommit.Target{{RepositoryName: "app", SourceReference: "tune", DestinationReference: "main"}}})
+	opts, _ := svc.GetMergeOptions(ctx, &codecommit.GetMergeOptionsInput{RepositoryName: "app", SourceCommitSpecifier: "tune", DestinationCommitSpecifier: "main", ConflictDetailLevel: "LINE_LEVEL"})
+	fmt.Println(opts.MergeOptions)
+	m, err := svc.MergePullRequestByThreeWay(ctx, &codecommit.MergePullRequestByThreeWayInput{PullRequestID: pr.PullRequest.PullRequestID, RepositoryName: "app", ConflictDetailLevel: "LINE_LEVEL"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(m.PullRequest.PullRequestStatus, m.PullRequest.PullRequestTargets[0].MergeMetadata.IsMerged)
+	f, _ := svc.GetFile(ctx, &codecommit.GetFileInput{RepositoryName: "app", FilePath: "conf"})
+	fmt.Print(string(f.FileContent))
+	// Output:
+	// [SQUASH_MERGE THREE_WAY_MERGE]
+	// CLOSED true
+	// port=443
+	// workers=2
+	// log=debug
+}
