@@ -399,3 +399,42 @@ func TestApprovalPoolMembers(t *testing.T) {
 		}
 	}
 }
+
+func TestPullRequestsFollowRepositoryRenameAndDelete(t *testing.T) {
+	ctx := context.Background()
+	r := newSDKRepo(t, "old")
+	base := r.commit("main", map[string]string{"a": "a\n"})
+	r.branch("f", base)
+	r.commit("f", map[string]string{"b": "b\n"})
+	cp, err := r.c.CreatePullRequest(ctx, &cc.CreatePullRequestInput{Title: aws.String("t"), Targets: []types.Target{{RepositoryName: aws.String("old"), SourceReference: aws.String("f")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := `{"Version": "2018-11-08", "Statements": [{"Type": "Approvers", "NumberOfApprovalsNeeded": 1}]}`
+	if _, err := r.c.CreateApprovalRuleTemplate(ctx, &cc.CreateApprovalRuleTemplateInput{ApprovalRuleTemplateName: aws.String("t"), ApprovalRuleTemplateContent: aws.String(content)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.AssociateApprovalRuleTemplateWithRepository(ctx, &cc.AssociateApprovalRuleTemplateWithRepositoryInput{ApprovalRuleTemplateName: aws.String("t"), RepositoryName: aws.String("old")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.UpdateRepositoryName(ctx, &cc.UpdateRepositoryNameInput{OldName: aws.String("old"), NewName: aws.String("new")}); err != nil {
+		t.Fatal(err)
+	}
+	lp, err := r.c.ListPullRequests(ctx, &cc.ListPullRequestsInput{RepositoryName: aws.String("new")})
+	if err != nil || len(lp.PullRequestIds) != 1 {
+		t.Fatalf("%+v %v", lp, err)
+	}
+	lr, _ := r.c.ListRepositoriesForApprovalRuleTemplate(ctx, &cc.ListRepositoriesForApprovalRuleTemplateInput{ApprovalRuleTemplateName: aws.String("t")})
+	if len(lr.RepositoryNames) != 1 || lr.RepositoryNames[0] != "new" {
+		t.Fatal(lr.RepositoryNames)
+	}
+	if _, err := r.c.DeleteRepository(ctx, &cc.DeleteRepositoryInput{RepositoryName: aws.String("new")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.GetPullRequest(ctx, &cc.GetPullRequestInput{PullRequestId: cp.PullRequest.PullRequestId}); errorCode(err) != "PullRequestDoesNotExistException" {
+		t.Fatalf("PR of deleted repo: %v", err)
+	}
+	if _, err := r.c.DeleteApprovalRuleTemplate(ctx, &cc.DeleteApprovalRuleTemplateInput{ApprovalRuleTemplateName: aws.String("t")}); err != nil {
+		t.Fatal(err)
+	}
+}

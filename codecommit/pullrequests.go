@@ -923,3 +923,66 @@ func (s *Service) DescribePullRequestEvents(ctx context.Context, in *DescribePul
 }
 
 var _ = sort.Strings
+
+// repoRenamed moves a repository's pull requests, comments and template associations to its
+// new name.
+func (s *Service) repoRenamed(ctx context.Context, oldName, newName string) {
+	s.repoReferences(ctx, oldName, func(n *string) { *n = newName }, false)
+}
+
+// repoDeleted drops a repository's pull requests and comments and its template
+// associations, as deleting a repository does on AWS.
+func (s *Service) repoDeleted(ctx context.Context, name string) {
+	s.repoReferences(ctx, name, nil, true)
+}
+
+func (s *Service) repoReferences(ctx context.Context, name string, rename func(*string), drop bool) {
+	scope := scopeOf(ctx)
+	if prs, err := s.prs.All(ctx, scope); err == nil {
+		for _, pr := range prs {
+			if pr.PullRequestTargets[0].RepositoryName != name {
+				continue
+			}
+			key := prKey(ctx, pr.PullRequestID)
+			if drop {
+				_ = s.prs.Delete(ctx, key)
+				continue
+			}
+			_, _ = s.prs.Update(ctx, key, func(p *prRecord) error { rename(&p.PullRequestTargets[0].RepositoryName); return nil })
+		}
+	}
+	if cs, err := s.comments.All(ctx, scope); err == nil {
+		for _, c := range cs {
+			if c.RepositoryName != name {
+				continue
+			}
+			key := commentKey(ctx, c.CommentID)
+			if drop {
+				_ = s.comments.Delete(ctx, key)
+				continue
+			}
+			_, _ = s.comments.Update(ctx, key, func(c *commentRecord) error { rename(&c.RepositoryName); return nil })
+		}
+	}
+	if ts, err := s.templates.All(ctx, scope); err == nil {
+		for _, t := range ts {
+			if !containsString(t.Repositories, name) {
+				continue
+			}
+			_, _ = s.templates.Update(ctx, templateKey(ctx, t.ApprovalRuleTemplateName), func(t *templateRecord) error {
+				var out []string
+				for _, r := range t.Repositories {
+					switch {
+					case r != name:
+						out = append(out, r)
+					case !drop:
+						rename(&r)
+						out = append(out, r)
+					}
+				}
+				t.Repositories = out
+				return nil
+			})
+		}
+	}
+}

@@ -257,6 +257,7 @@ func (s *Service) DeleteRepository(ctx context.Context, in *DeleteRepositoryInpu
 		if err := s.git.remove(rec.ID); err != nil {
 			s.log.Warn("codecommit: removing repository data", "repository", rec.Name, "err", err)
 		}
+		s.repoDeleted(ctx, rec.Name)
 		return &DeleteRepositoryOutput{RepositoryID: rec.ID}, nil
 	})
 }
@@ -296,6 +297,7 @@ func (s *Service) UpdateRepositoryName(ctx context.Context, in *UpdateRepository
 		if err := s.repos.Delete(ctx, repoKey(ctx, rec.Name)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, internal(err)
 		}
+		s.repoRenamed(ctx, rec.Name, nrec.Name)
 		return &UpdateRepositoryNameOutput{}, nil
 	})
 }
