@@ -438,3 +438,56 @@ func TestPullRequestsFollowRepositoryRenameAndDelete(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestApprovalAndReplyThroughSDK approves another user's pull request and replies to a
+// comment through the SDK client (which calls as the account's root).
+func TestApprovalAndReplyThroughSDK(t *testing.T) {
+	ctx := context.Background()
+	r := newSDKRepo(t, "sdkapp")
+	base := r.commit("main", map[string]string{"a": "a\n"})
+	r.branch("f", base)
+	r.commit("f", map[string]string{"b": "b\n"})
+	author := as("arn:aws:iam::000000000000:user/author")
+	cp, err := r.svc.CreatePullRequest(author, &codecommit.CreatePullRequestInput{Title: "t", Targets: []codecommit.Target{{RepositoryName: "sdkapp", SourceReference: "f"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, rev := cp.PullRequest.PullRequestID, cp.PullRequest.RevisionID
+	content := `{"Version": "2018-11-08", "Statements": [{"Type": "Approvers", "NumberOfApprovalsNeeded": 1, "ApprovalPoolMembers": ["arn:aws:iam::000000000000:root"]}]}`
+	if _, err := r.svc.CreatePullRequestApprovalRule(author, &codecommit.CreatePullRequestApprovalRuleInput{PullRequestID: id, ApprovalRuleName: "root", ApprovalRuleContent: content}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.c.UpdatePullRequestApprovalState(ctx, &cc.UpdatePullRequestApprovalStateInput{PullRequestId: aws.String(id), RevisionId: aws.String(rev), ApprovalState: types.ApprovalStateApprove}); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := r.c.EvaluatePullRequestApprovalRules(ctx, &cc.EvaluatePullRequestApprovalRulesInput{PullRequestId: aws.String(id), RevisionId: aws.String(rev)})
+	if err != nil || !ev.Evaluation.Approved {
+		t.Fatalf("%+v %v", ev, err)
+	}
+	if _, err := r.c.UpdatePullRequestApprovalState(ctx, &cc.UpdatePullRequestApprovalStateInput{PullRequestId: aws.String(id), RevisionId: aws.String(rev), ApprovalState: types.ApprovalStateRevoke}); err != nil {
+		t.Fatal(err)
+	}
+	ev, _ = r.c.EvaluatePullRequestApprovalRules(ctx, &cc.EvaluatePullRequestApprovalRulesInput{PullRequestId: aws.String(id), RevisionId: aws.String(rev)})
+	if ev.Evaluation.Approved {
+		t.Fatal("still approved after REVOKE")
+	}
+	pc, err := r.svc.PostCommentForPullRequest(author, &codecommit.PostCommentForPullRequestInput{PullRequestID: id, RepositoryName: "sdkapp", BeforeCommitID: base, AfterCommitID: r.tip("f"), Content: "please review"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := r.c.PostCommentReply(ctx, &cc.PostCommentReplyInput{InReplyTo: aws.String(pc.Comment.CommentID), Content: aws.String("on it"), ClientRequestToken: aws.String("reply-1")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := r.c.PostCommentReply(ctx, &cc.PostCommentReplyInput{InReplyTo: aws.String(pc.Comment.CommentID), Content: aws.String("on it"), ClientRequestToken: aws.String("reply-1")})
+	if err != nil || aws.ToString(again.Comment.CommentId) != aws.ToString(rep.Comment.CommentId) {
+		t.Fatalf("idempotent reply: %+v %v", again, err)
+	}
+	if _, err := r.c.PostCommentReply(ctx, &cc.PostCommentReplyInput{InReplyTo: aws.String(pc.Comment.CommentID), Content: aws.String("different"), ClientRequestToken: aws.String("reply-1")}); errorCode(err) != "IdempotencyParameterMismatchException" {
+		t.Fatalf("token reuse: %v", err)
+	}
+	gc, err := r.c.GetCommentsForPullRequest(ctx, &cc.GetCommentsForPullRequestInput{PullRequestId: aws.String(id), RepositoryName: aws.String("sdkapp")})
+	if err != nil || len(gc.CommentsForPullRequestData) != 1 || len(gc.CommentsForPullRequestData[0].Comments) != 2 {
+		t.Fatalf("%+v %v", gc, err)
+	}
+}
