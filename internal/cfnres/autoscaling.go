@@ -139,7 +139,10 @@ func (g asGroups) update(ctx context.Context, req *cloudformation.Request) (*clo
 
 func (g asGroups) delete(ctx context.Context, req *cloudformation.Request) error {
 	_, err := g.svc.DeleteAutoScalingGroup(ctx, &autoscaling.DeleteAutoScalingGroupInput{AutoScalingGroupName: req.PhysicalID, ForceDelete: true})
-	return goneAS(err)
+	if err != nil || g.ec2 == nil {
+		return goneAS(err)
+	}
+	return g.ec2.Settle(ctx) // the instances' termination
 }
 
 func (g asGroups) read(ctx context.Context, req *cloudformation.Request) (map[string]any, error) {

@@ -3,6 +3,7 @@ package cfnres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/ec2sim"
@@ -253,6 +254,16 @@ func (s instances) create(ctx context.Context, req *cloudformation.Request) (*cl
 	if lt := obj(p, "LaunchTemplate"); lt != nil && in.LaunchTemplate != nil && in.LaunchTemplate.Version == "" {
 		in.LaunchTemplate.Version = str(lt, "Version")
 	}
+	// A group without VpcId Refs to its name; templates still list it in SecurityGroupIds.
+	var ids []string
+	for _, g := range in.SecurityGroupIDs {
+		if strings.HasPrefix(g, "sg-") {
+			ids = append(ids, g)
+		} else {
+			in.SecurityGroups = append(in.SecurityGroups, g)
+		}
+	}
+	in.SecurityGroupIDs = ids
 	if name := str(p, "IamInstanceProfile"); name != "" {
 		in.IamInstanceProfile = &ec2sim.IamInstanceProfileSpecification{Name: name}
 	}
@@ -307,9 +318,14 @@ func (s instances) update(ctx context.Context, req *cloudformation.Request) (*cl
 	return s.result(ctx, req.PhysicalID)
 }
 
+// delete terminates the instance and, as CloudFormation does, waits for the termination
+// (so the security groups it used can be deleted next).
 func (s instances) delete(ctx context.Context, req *cloudformation.Request) error {
 	_, err := s.svc.TerminateInstances(ctx, &ec2sim.TerminateInstancesInput{InstanceIDs: []string{req.PhysicalID}})
-	return notFound(err)
+	if err != nil {
+		return notFound(err)
+	}
+	return s.svc.Settle(ctx)
 }
 
 func (s instances) read(ctx context.Context, req *cloudformation.Request) (map[string]any, error) {

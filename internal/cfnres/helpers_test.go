@@ -21,6 +21,7 @@ import (
 	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/sns"
+	"github.com/devopsim/devopsim/ssm"
 	"go.uber.org/goleak"
 )
 
@@ -117,7 +118,9 @@ func newPlatform(t *testing.T) *platform {
 	p.Events, err = events.New(env, events.Options{Topics: p.SNS})
 	must(p.Events, err)
 	p.Objects = env.Objects
-	p.cf, err = cloudformation.New(env, cloudformation.Options{})
+	p.SSM, err = ssm.New(env, ssm.Options{PublicParameters: ssm.AMIParameters(ec2sim.AL2023AMI, ec2sim.AmazonLinux2AMI, ec2sim.Ubuntu2404AMI, ec2sim.Ubuntu2204AMI)})
+	must(p.SSM, err)
+	p.cf, err = cloudformation.New(env, cloudformation.Options{SSM: paramStore{p.SSM}})
 	must(p.cf, err)
 	cfnres.Register(p.cf, p.Services)
 	return p
@@ -211,4 +214,25 @@ func param(k, v string) cloudformation.Parameter {
 func withParams(in *cloudformation.UpdateStackInput, ps ...cloudformation.Parameter) *cloudformation.UpdateStackInput {
 	in.Parameters = ps
 	return in
+}
+
+// paramStore gives CloudFormation Parameter Store (as the root's adapter does).
+type paramStore struct{ s *ssm.Service }
+
+func (p paramStore) GetParameter(ctx context.Context, name string) (string, string, error) {
+	out, err := p.s.GetParameter(ctx, &ssm.GetParameterInput{Name: name, WithDecryption: true})
+	if err != nil {
+		return "", "", err
+	}
+	return out.Parameter.Value, out.Parameter.Type, nil
+}
+
+func (p paramStore) PutParameter(ctx context.Context, name, value, typ string, overwrite bool) error {
+	_, err := p.s.PutParameter(ctx, &ssm.PutParameterInput{Name: name, Value: value, Type: typ, Overwrite: overwrite})
+	return err
+}
+
+func (p paramStore) DeleteParameter(ctx context.Context, name string) error {
+	_, err := p.s.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: name})
+	return err
 }

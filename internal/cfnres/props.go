@@ -64,6 +64,9 @@ func coerce(v any, t reflect.Type) any {
 		}
 		l, ok := v.([]any)
 		if !ok {
+			if _, scalar := v.(string); scalar { // a single value where a list is expected
+				return []any{coerce(v, t.Elem())}
+			}
 			return v
 		}
 		out := make([]any, len(l))

@@ -1,0 +1,130 @@
+package cfnres_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/devopsim/devopsim/cloudformation"
+	"github.com/devopsim/devopsim/ec2sim"
+)
+
+// amiID matches the AMI IDs real templates hard-code (in mappings): the simulator has only
+// its own images, so the corpus test points them at Amazon Linux 2023.
+var amiID = regexp.MustCompile(`ami-[0-9a-f]{8,17}(example)?\b`)
+
+// corpusParams fills the parameters a template leaves without a default.
+func corpusParams(p *platform, t *testing.T, body string) []cloudformation.Parameter {
+	sum, err := p.cf.GetTemplateSummary(context.Background(), &cloudformation.GetTemplateSummaryInput{TemplateBody: body})
+	if err != nil {
+		return nil
+	}
+	var out []cloudformation.Parameter
+	for _, pd := range sum.Parameters {
+		if pd.DefaultValue != "" {
+			continue
+		}
+		v := "x"
+		switch {
+		case strings.Contains(pd.ParameterType, "KeyPair") || strings.Contains(pd.ParameterKey, "KeyName"):
+			v = "test-key"
+		case strings.Contains(pd.ParameterType, "Subnet::Id"):
+			v = p.defaultSubnets(t)
+		case strings.Contains(pd.ParameterType, "VPC::Id"):
+			v = p.defaultVPC(t)
+		case strings.Contains(pd.ParameterType, "Image::Id"):
+			v = ec2sim.AL2023AMI
+		case pd.ParameterType == "Number":
+			v = "1"
+		case strings.Contains(pd.ParameterKey, "Email"):
+			v = "ops@example.com"
+		case strings.Contains(pd.ParameterKey, "Password"):
+			v = "Passw0rdPassw0rd"
+		case strings.Contains(pd.ParameterType, "List"):
+			v = "a,b"
+		}
+		out = append(out, cloudformation.Parameter{ParameterKey: pd.ParameterKey, ParameterValue: v})
+	}
+	return out
+}
+
+// TestCorpus deploys the real-world templates of testdata/corpus (those using only supported
+// resource types, see testdata/MANIFEST.tsv) end to end and deletes them.
+func TestCorpus(t *testing.T) {
+	files, _ := filepath.Glob("testdata/corpus/*")
+	p := newPlatform(t)
+	ok := 0
+	var failed []string
+	for i, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body := amiID.ReplaceAllStringFunc(string(b), func(id string) string {
+			if strings.HasPrefix(id, "ami-0a2023") || strings.HasPrefix(id, "ami-0a2000") || strings.HasPrefix(id, "ami-0b2") {
+				return id
+			}
+			return ec2sim.AL2023AMI
+		})
+		name := "corpus" + strings.Map(func(r rune) rune {
+			if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' {
+				return r
+			}
+			return '-'
+		}, strings.TrimSuffix(filepath.Base(f), filepath.Ext(f)))
+		name = strings.Trim(name[:min(len(name), 100)], "-")
+		if _, err := p.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: name, TemplateBody: body,
+			Parameters: corpusParams(p, t, body), Capabilities: []string{"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"}}); err != nil {
+			failed = append(failed, filepath.Base(f)+": "+err.Error())
+			continue
+		}
+		wctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		_, werr := p.cf.WaitStack(wctx, name)
+		cancel()
+		if werr != nil {
+			failed = append(failed, filepath.Base(f)+": still "+func() string { s, _ := p.stack(t, name); return s }()+" after 5s (waiting for signals: hosts have no cfn-signal)")
+			continue
+		}
+		status, _ := p.stack(t, name)
+		if status != "CREATE_COMPLETE" {
+			failed = append(failed, filepath.Base(f)+": "+status+": "+strings.TrimSpace(p.failures(t, name)))
+			continue
+		}
+		ok++
+		p.deleteStack(t, name)
+		_ = i
+	}
+	t.Logf("corpus: %d of %d templates deploy end to end", ok, len(files))
+	for _, f := range failed {
+		t.Log("  " + f)
+	}
+	if ok < minCorpus {
+		t.Fatalf("only %d corpus templates deploy (want at least %d)", ok, minCorpus)
+	}
+}
+
+const minCorpus = 19
+
+func (p *platform) defaultSubnets(t *testing.T) string {
+	out, err := p.EC2.DescribeSubnets(context.Background(), &ec2sim.DescribeSubnetsInput{})
+	if err != nil || len(out.Subnets) == 0 {
+		t.Fatalf("DescribeSubnets: %v", err)
+	}
+	var ids []string
+	for _, s := range out.Subnets {
+		ids = append(ids, s.SubnetID)
+	}
+	return strings.Join(ids[:min(2, len(ids))], ",")
+}
+
+func (p *platform) defaultVPC(t *testing.T) string {
+	out, err := p.EC2.DescribeVpcs(context.Background(), &ec2sim.DescribeVpcsInput{})
+	if err != nil || len(out.Vpcs) == 0 {
+		t.Fatalf("DescribeVpcs: %v", err)
+	}
+	return out.Vpcs[0].VpcID
+}
