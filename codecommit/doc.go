@@ -86,8 +86,13 @@
 // GetComment, UpdateComment (author only), DeleteCommentContent, GetCommentsForPullRequest,
 // GetCommentsForComparedCommit (grouped by commits and location, replies with their root).
 //
-// Not implemented (they answer as unknown operations on the wire): ListFileCommitHistory,
-// GetBlobDifferences, comment reactions (PutCommentReaction, GetCommentReactions).
+// History and line diffs: ListFileCommitHistory (the commits that changed a file, with git's
+// history simplification at merges and revisionChildren links; renames are not followed),
+// GetBlobDifferences (unified-diff hunks with 0-20 context lines, optionally ignoring
+// whitespace; binary blobs answer isBinary).
+//
+// Not implemented (they answer as unknown operations on the wire): comment reactions
+// (PutCommentReaction, GetCommentReactions).
 //
 // For other services: Archive zips a commit's tree (recorded as UploadArchive) and
 // ResolveCommit turns a branch, tag or commit ID into a commit ID.

@@ -164,4 +164,5 @@ var (
 	ErrCommentNotCreatedByCaller                    = apierr.New(apierr.Denied, "CommentNotCreatedByCallerException", "You cannot modify or delete this comment. Only comment authors can modify or delete their comments.")
 	ErrInvalidRelativeFileVersion                   = apierr.New(apierr.Invalid, "InvalidRelativeFileVersionEnumException", "Either the enum is not in a valid format, or the specified file version enum is not valid in respect to the current file version.")
 	ErrInvalidFilePosition                          = apierr.New(apierr.Invalid, "InvalidFilePositionException", "The position is not valid. Make sure that the line number exists in the version of the file you want to comment on.")
+	ErrInvalidDiffContext                           = apierr.New(apierr.Invalid, "InvalidDiffContextException", "The number of context lines is not valid. Valid values are 0 through 20.")
 )

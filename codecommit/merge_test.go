@@ -3,6 +3,7 @@ package codecommit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -342,4 +343,113 @@ func errorCode(err error) string {
 		return ae.ErrorCode()
 	}
 	return ""
+}
+
+func TestListFileCommitHistory(t *testing.T) {
+	ctx := context.Background()
+	r := newSDKRepo(t, "h")
+	c1 := r.commit("main", map[string]string{"f.txt": "1\n", "other": "o\n"})
+	r.commit("main", map[string]string{"other": "o2\n"}) // does not touch f.txt
+	c3 := r.commit("main", map[string]string{"f.txt": "1\n2\n"})
+	r.branch("side", c3)
+	c4 := r.commit("side", map[string]string{"f.txt": "0\n1\n2\n"})
+	c5 := r.commit("main", map[string]string{"f.txt": "1\n2\n3\n"})
+	m, err := r.c.MergeBranchesByThreeWay(ctx, &cc.MergeBranchesByThreeWayInput{RepositoryName: aws.String("h"), SourceCommitSpecifier: aws.String("side"), DestinationCommitSpecifier: aws.String("main"), ConflictDetailLevel: types.ConflictDetailLevelTypeEnumLineLevel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.c.ListFileCommitHistory(ctx, &cc.ListFileCommitHistoryInput{RepositoryName: aws.String("h"), FilePath: aws.String("f.txt")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, v := range out.RevisionDag {
+		got[aws.ToString(v.Commit.CommitId)] = v.RevisionChildren
+		if aws.ToString(v.Path) != "f.txt" || aws.ToString(v.BlobId) == "" {
+			t.Fatalf("%+v", v)
+		}
+	}
+	merge := aws.ToString(m.CommitId)
+	want := map[string][]string{merge: nil, c5: {merge}, c4: {merge}, c3: nil, c1: {c3}}
+	if len(got) != len(want) {
+		t.Fatalf("history has %d versions, want %d: %v", len(got), len(want), got)
+	}
+	for id, kids := range want {
+		g, ok := got[id]
+		if !ok {
+			t.Fatalf("missing version %s", id)
+		}
+		if id == c3 {
+			if len(g) != 2 {
+				t.Fatalf("children of c3 = %v", g)
+			}
+			continue
+		}
+		if strings.Join(g, ",") != strings.Join(kids, ",") {
+			t.Fatalf("children of %s = %v, want %v", id, g, kids)
+		}
+	}
+	page, err := r.c.ListFileCommitHistory(ctx, &cc.ListFileCommitHistoryInput{RepositoryName: aws.String("h"), FilePath: aws.String("f.txt"), CommitSpecifier: aws.String(c3), MaxResults: aws.Int32(1)})
+	if err != nil || len(page.RevisionDag) != 1 || page.NextToken == nil || aws.ToString(page.RevisionDag[0].Commit.CommitId) != c3 {
+		t.Fatalf("%+v %v", page, err)
+	}
+	if _, err := r.c.ListFileCommitHistory(ctx, &cc.ListFileCommitHistoryInput{RepositoryName: aws.String("h"), FilePath: aws.String("nope")}); errorCode(err) != "FileDoesNotExistException" {
+		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestGetBlobDifferences(t *testing.T) {
+	ctx := context.Background()
+	r := newSDKRepo(t, "bd")
+	var before, after strings.Builder
+	for i := 1; i <= 30; i++ {
+		fmt.Fprintf(&before, "line %d\n", i)
+		switch i {
+		case 5:
+			fmt.Fprintf(&after, "LINE %d\n", i)
+		case 25:
+			fmt.Fprintf(&after, "line  %d\n", i) // whitespace only
+		default:
+			fmt.Fprintf(&after, "line %d\n", i)
+		}
+	}
+	after.WriteString("new last\n")
+	b := r.commit("main", map[string]string{"f": before.String()})
+	a := r.commit("main", map[string]string{"f": after.String()})
+	d, err := r.c.GetDifferences(ctx, &cc.GetDifferencesInput{RepositoryName: aws.String("bd"), BeforeCommitSpecifier: aws.String(b), AfterCommitSpecifier: aws.String(a)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &cc.GetBlobDifferencesInput{RepositoryName: aws.String("bd"), BeforeBlobId: d.Differences[0].BeforeBlob.BlobId, AfterBlobId: d.Differences[0].AfterBlob.BlobId}
+	out, err := r.c.GetBlobDifferences(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Hunks) != 2 || aws.ToBool(out.IsBinary) {
+		t.Fatalf("%d hunks", len(out.Hunks))
+	}
+	h := out.Hunks[0]
+	if aws.ToInt32(h.BeforeStartLine) != 2 || aws.ToInt32(h.BeforeLineCount) != 7 || aws.ToInt32(h.AfterLineCount) != 7 || len(h.Changes) != 8 {
+		t.Fatalf("%+v", h)
+	}
+	if h.Changes[3].Type != types.DiffChangeTypeDelete || aws.ToString(h.Changes[3].Content) != "line 5" || h.Changes[4].Type != types.DiffChangeTypeAdd || aws.ToInt32(h.Changes[4].AfterLineNumber) != 5 {
+		t.Fatalf("%+v %+v", h.Changes[3], h.Changes[4])
+	}
+	in.IgnoreWhitespace = aws.Bool(true)
+	in.ContextLines = aws.Int32(0)
+	out, err = r.c.GetBlobDifferences(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Hunks) != 2 || len(out.Hunks[1].Changes) != 1 || out.Hunks[1].Changes[0].Type != types.DiffChangeTypeAdd {
+		t.Fatalf("ignoring whitespace: %+v", out.Hunks)
+	}
+	// No before blob: everything is added.
+	out, err = r.c.GetBlobDifferences(ctx, &cc.GetBlobDifferencesInput{RepositoryName: aws.String("bd"), AfterBlobId: d.Differences[0].AfterBlob.BlobId})
+	if err != nil || len(out.Hunks) != 1 || aws.ToInt32(out.Hunks[0].AfterLineCount) != 31 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	if _, err := r.c.GetBlobDifferences(ctx, &cc.GetBlobDifferencesInput{RepositoryName: aws.String("bd"), AfterBlobId: aws.String(strings.Repeat("a", 40))}); errorCode(err) != "BlobIdDoesNotExistException" {
+		t.Fatalf("missing blob: %v", err)
+	}
 }

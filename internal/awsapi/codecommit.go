@@ -37,6 +37,8 @@ func CodeCommit(s *codecommit.Service) awsproto.Service {
 			awsproto.Handle("GetFolder", s.GetFolder),
 			awsproto.Handle("GetBlob", s.GetBlob),
 			awsproto.Handle("GetDifferences", s.GetDifferences),
+			awsproto.Handle("ListFileCommitHistory", s.ListFileCommitHistory),
+			awsproto.Handle("GetBlobDifferences", s.GetBlobDifferences),
 			awsproto.Handle("PutRepositoryTriggers", s.PutRepositoryTriggers),
 			awsproto.Handle("GetRepositoryTriggers", s.GetRepositoryTriggers),
 			awsproto.Handle("TestRepositoryTriggers", s.TestRepositoryTriggers),
