@@ -340,9 +340,9 @@ func groupSub(p map[string]any) map[string]any {
 		switch k {
 		case "Tags", "DeploymentGroupName", "ApplicationName", "Deployment":
 		case "Ec2TagSet":
-			sub[k] = map[string]any{"ec2TagSetList": unwrapSet(obj(obj(p, k), "Ec2TagSetList"), obj(p, k)["Ec2TagSetList"], "Ec2TagGroup")}
+			sub[k] = map[string]any{"ec2TagSetList": unwrapSet(obj(p, k)["Ec2TagSetList"], "Ec2TagGroup")}
 		case "OnPremisesTagSet":
-			sub[k] = map[string]any{"onPremisesTagSetList": unwrapSet(nil, obj(p, k)["OnPremisesTagSetList"], "OnPremisesTagGroup")}
+			sub[k] = map[string]any{"onPremisesTagSetList": unwrapSet(obj(p, k)["OnPremisesTagSetList"], "OnPremisesTagGroup")}
 		default:
 			sub[k] = v
 		}
@@ -350,7 +350,7 @@ func groupSub(p map[string]any) map[string]any {
 	return sub
 }
 
-func unwrapSet(_ map[string]any, v any, key string) []any {
+func unwrapSet(v any, key string) []any {
 	l, _ := v.([]any)
 	out := make([]any, 0, len(l))
 	for _, e := range l {
