@@ -3,8 +3,10 @@ package devopsim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/ec2sim/host"
+	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/sns"
@@ -202,4 +205,40 @@ func scalingActions(asg *autoscaling.Service) func(context.Context, string, metr
 		_, err := asg.ExecutePolicy(ctx, &autoscaling.ExecutePolicyInput{PolicyName: arn, HonorCooldown: true})
 		return true, err
 	}
+}
+
+// lbTargets lets the load balancer reach the services on ec2sim hosts.
+type lbTargets struct{ ec2 *ec2sim.Service }
+
+func (t lbTargets) Handler(ctx context.Context, id string, port int) (http.Handler, bool, error) {
+	state, _, ok := t.ec2.InstanceInfo(id)
+	if !ok || state == "terminated" {
+		return nil, false, elbv2.ErrInstanceNotFound
+	}
+	if state != "running" {
+		return nil, false, elbv2.ErrInstanceNotRunning
+	}
+	h, ok := t.ec2.MachineOf(id)
+	if !ok {
+		return nil, false, elbv2.ErrInstanceNotRunning
+	}
+	handler, ok := h.Handler(port)
+	return handler, ok, nil
+}
+
+// deployLB lets CodeDeploy block and allow traffic at ELBv2 target groups.
+type deployLB struct{ elb *elbv2.Service }
+
+func (a deployLB) Register(ctx context.Context, t codedeploy.TrafficTarget, ids []string) error {
+	if t.TargetGroup == "" {
+		return errors.New("Classic Load Balancers are not supported: use an ELBv2 target group")
+	}
+	return a.elb.RegisterInstances(ctx, t.TargetGroup, ids)
+}
+
+func (a deployLB) Deregister(ctx context.Context, t codedeploy.TrafficTarget, ids []string) error {
+	if t.TargetGroup == "" {
+		return errors.New("Classic Load Balancers are not supported: use an ELBv2 target group")
+	}
+	return a.elb.DeregisterInstances(ctx, t.TargetGroup, ids)
 }

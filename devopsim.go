@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -172,8 +175,29 @@ func (p *Platform) newGeneration() (*generation, error) {
 // Handler serves every service's wire protocol, git smart HTTP, S3 and the admin endpoints.
 func (p *Platform) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p.gen.Load().router.ServeHTTP(w, r)
+		g := p.gen.Load()
+		// Requests for a load balancer's DNS name go to its targets.
+		if host := r.Host; strings.HasSuffix(hostOnly(host), ".elb.amazonaws.com") && g.svc.elbv2 != nil {
+			port := 80
+			if _, ps, err := net.SplitHostPort(host); err == nil {
+				if n, err := strconv.Atoi(ps); err == nil {
+					port = n
+				}
+			}
+			if h, ok := g.svc.elbv2.Resolve(hostOnly(host), port); ok {
+				h.ServeHTTP(w, r)
+				return
+			}
+		}
+		g.router.ServeHTTP(w, r)
 	})
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return hostport
 }
 
 func (p *Platform) svc() *services { return &p.gen.Load().svc }

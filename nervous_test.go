@@ -92,8 +92,17 @@ func TestAlarmNotifiesSNS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Step a minute at a time, letting the periodic timers (the alarm evaluator among them)
+	// run and re-arm before the next step.
 	for range 3 {
+		n := clk.Pending()
 		clk.Advance(time.Minute)
+		waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := clk.BlockUntil(waitCtx, n)
+		cancel()
+		if err != nil {
+			t.Fatalf("timers did not re-arm: %v", err)
+		}
 	}
 	select {
 	case m := <-got:

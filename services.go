@@ -2,6 +2,7 @@ package devopsim
 
 import (
 	"context"
+	"net/http"
 	"path/filepath"
 
 	"github.com/devopsim/devopsim/cloudformation"
@@ -16,6 +17,7 @@ import (
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/ec2sim/host"
+	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
@@ -36,6 +38,7 @@ type services struct {
 	ssm            *ssm.Service
 	cloudformation *cloudformation.Service
 	codepipeline   *codepipeline.Service
+	elbv2          *elbv2.Service
 }
 
 // closer is a service with background work.
@@ -92,8 +95,15 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.CodeCommit(cc))
 	g.router.Mount("/v1/repos/", cc.GitHandler())
 
+	var balancers *elbv2.Service // built after EC2; hosts resolve load balancer names through it
 	machines, err := ec2sim.New(env, ec2sim.Options{
 		Commands: map[string]host.Command{"amazon-cloudwatch-agent-ctl": agentCtl(lg)},
+		Network: func(hostname string, port int) (http.Handler, bool) {
+			if balancers == nil {
+				return nil, false
+			}
+			return balancers.Resolve(hostname, port)
+		},
 	})
 	if err != nil {
 		return err
@@ -109,6 +119,14 @@ func (p *Platform) addServices(g *generation) error {
 	track(asg) // closed before EC2
 	g.router.Register(awsapi.AutoScaling(asg))
 	cw.SetActionRunner(alarmActions{topics: topics, extra: scalingActions(asg)})
+
+	balancers, err = elbv2.New(env, elbv2.Deps{Targets: lbTargets{machines}}, elbv2.Options{})
+	if err != nil {
+		return err
+	}
+	g.svc.elbv2 = balancers
+	track(balancers)
+	g.router.Register(awsapi.ELBv2(balancers))
 
 	params, err := ssm.New(env, ssm.Options{
 		Fleet: ssmFleet{machines}, Logs: serviceLogs{lg, "ssm.amazonaws.com"},
@@ -135,7 +153,7 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.CodeBuild(cb))
 
 	cd, err := codedeploy.New(env, codedeploy.Deps{
-		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, Alarms: cw, Notifier: notifier{topics, "codedeploy.amazonaws.com"},
+		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, LoadBalancer: deployLB{balancers}, Alarms: cw, Notifier: notifier{topics, "codedeploy.amazonaws.com"},
 	}, codedeploy.Options{})
 	if err != nil {
 		return err
@@ -225,6 +243,9 @@ func (p *Platform) CloudFormation() *cloudformation.Service { return p.svc().clo
 
 // CodePipeline runs pipelines: source, build, approval and deploy actions on the other services.
 func (p *Platform) CodePipeline() *codepipeline.Service { return p.svc().codepipeline }
+
+// ELBv2 is Application Load Balancers proxying real HTTP to ec2sim hosts.
+func (p *Platform) ELBv2() *elbv2.Service { return p.svc().elbv2 }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }
