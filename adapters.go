@@ -3,6 +3,7 @@ package devopsim
 import (
 	"cmp"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
+	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/sns"
@@ -220,4 +222,15 @@ type statusRecorder struct {
 func (s *statusRecorder) WriteHeader(code int) {
 	s.status = code
 	s.ResponseWriter.WriteHeader(code)
+}
+
+// gitAuth checks git endpoint credentials: the platform's static ones, then IAM's
+// service-specific credentials.
+func gitAuth(static map[string]string, users *iam.Service, account string) func(ctx context.Context, user, pass string) (string, string, error) {
+	return func(ctx context.Context, user, pass string) (string, string, error) {
+		if want, ok := static[user]; ok && subtle.ConstantTimeCompare([]byte(want), []byte(pass)) == 1 {
+			return account, "", nil
+		}
+		return users.Check(ctx, user, pass)
+	}
 }

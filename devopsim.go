@@ -54,6 +54,11 @@ type Options struct {
 	// Endpoint is the base URL the platform is served at (e.g. "http://127.0.0.1:4566"), used
 	// in URLs it hands out such as CodeCommit clone URLs; "" gives AWS's URLs.
 	Endpoint string
+	// GitCredentials, when non-nil, makes the CodeCommit git endpoint require HTTP basic auth:
+	// a user/password from this map (acting in the default account) or an IAM
+	// service-specific credential (CreateServiceSpecificCredential for codecommit.amazonaws.com,
+	// acting in its user's account). Nil leaves the git endpoint open, as most local setups want.
+	GitCredentials map[string]string
 	// BuildShell returns the shell for one CodeBuild build (see codebuild.Options.NewShell);
 	// nil runs real programs on this machine through the shell interpreter, with the
 	// privileges of this process.

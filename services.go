@@ -18,6 +18,7 @@ import (
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/elbv2"
+	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
@@ -39,6 +40,7 @@ type services struct {
 	cloudformation *cloudformation.Service
 	codepipeline   *codepipeline.Service
 	elbv2          *elbv2.Service
+	iam            *iam.Service
 }
 
 // closer is a service with background work.
@@ -82,7 +84,18 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.SNS(topics))
 	cw.SetActionRunner(alarmActions{topics: topics})
 
+	users, err := iam.New(env, iam.Options{})
+	if err != nil {
+		return err
+	}
+	g.svc.iam = users
+	track(users)
+	g.router.Register(awsapi.IAM(users))
+
 	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
+	if p.opts.GitCredentials != nil {
+		ccOpts.GitAuth = gitAuth(p.opts.GitCredentials, users, p.opts.Account)
+	}
 	if p.opts.DataDir != "" {
 		ccOpts.Dir = filepath.Join(p.opts.DataDir, "codecommit")
 	}
@@ -246,6 +259,9 @@ func (p *Platform) CodePipeline() *codepipeline.Service { return p.svc().codepip
 
 // ELBv2 is Application Load Balancers proxying real HTTP to ec2sim hosts.
 func (p *Platform) ELBv2() *elbv2.Service { return p.svc().elbv2 }
+
+// IAM holds users and their CodeCommit git credentials (service-specific credentials).
+func (p *Platform) IAM() *iam.Service { return p.svc().iam }
 
 // CodeBuild runs buildspecs for real.
 func (p *Platform) CodeBuild() *codebuild.Service { return p.svc().codebuild }
