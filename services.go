@@ -20,6 +20,7 @@ import (
 	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
 )
@@ -218,6 +219,12 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.Events(eb))
 	unsubscribe := p.bus.Subscribe(eb.Deliver)
 	g.onClose(func(context.Context) error { unsubscribe(); return nil })
+
+	// Every service exists now: give CloudFormation their resource types.
+	cfnres.Register(stacks, cfnres.Services{
+		CodeCommit: cc, CodeBuild: cb, Logs: lg, Metrics: cw, SNS: topics, Events: eb,
+		EC2: machines, AutoScaling: asg, CodeDeploy: cd, SSM: params, Objects: env.Objects,
+	})
 	return nil
 }
 
