@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -36,6 +38,8 @@ import (
 	cptypes "github.com/aws/aws-sdk-go-v2/service/codepipeline/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
@@ -101,6 +105,8 @@ type tour struct {
 	cfg  aws.Config
 	repo *git.Repository
 	url  string
+	// prodGroup is the Auto Scaling group production runs on after the blue/green deployment.
+	prodGroup string
 }
 
 func (t *tour) step(format string, args ...any) { fmt.Fprintf(t.w, "==> "+format+"\n", args...) }
@@ -164,7 +170,12 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.checkServers(servers, "hello again, from the second commit"); err != nil {
 		return err
 	}
-	return t.showTrail()
+	if err := t.showTrail(); err != nil {
+		return err
+	}
+
+	// Production: blue/green behind a load balancer, with the build staging runs.
+	return t.production()
 }
 
 // launchServers starts two web servers whose user data installs and starts nginx.
@@ -451,4 +462,214 @@ func (t *tour) showTrail() error {
 		t.step("cloudtrail LookupEvents %s: %d events, the latest from %s", name, len(out.Events), by)
 	}
 	return nil
+}
+
+// production runs an Auto Scaling group "prod" behind an application load balancer and
+// deploys the build staging runs to it blue/green: CodeDeploy copies the group, installs the
+// revision on the copy, moves the target group to it and terminates the original instances.
+func (t *tour) production() error {
+	userData := "#!/bin/bash\nyum install -y nginx\nrm -f /usr/share/nginx/html/index.html\nsystemctl enable --now nginx\n"
+	_, err := ec2.NewFromConfig(t.cfg).CreateLaunchTemplate(t.ctx, &ec2.CreateLaunchTemplateInput{
+		LaunchTemplateName: aws.String("prod-web"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro,
+			UserData: aws.String(base64.StdEncoding.EncodeToString([]byte(userData)))},
+	})
+	if err != nil {
+		return err
+	}
+	as := autoscaling.NewFromConfig(t.cfg)
+	_, err = as.CreateAutoScalingGroup(t.ctx, &autoscaling.CreateAutoScalingGroupInput{
+		AutoScalingGroupName: aws.String("prod"), MinSize: aws.Int32(2), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2),
+		LaunchTemplate:    &astypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("prod-web"), Version: aws.String("$Latest")},
+		AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
+		Tags:              []astypes.Tag{{Key: aws.String("Env"), Value: aws.String("production"), PropagateAtLaunch: aws.Bool(true)}},
+	})
+	if err != nil {
+		return err
+	}
+	blue, err := t.groupInstances("prod", 2)
+	if err != nil {
+		return err
+	}
+	t.step("autoscaling CreateAutoScalingGroup prod from launch template prod-web: %s booted", strings.Join(blue, ", "))
+
+	lbc := elb.NewFromConfig(t.cfg)
+	subnets, err := ec2.NewFromConfig(t.cfg).DescribeSubnets(t.ctx, &ec2.DescribeSubnetsInput{})
+	if err != nil {
+		return err
+	}
+	var subnetIDs []string
+	for _, s := range subnets.Subnets {
+		subnetIDs = append(subnetIDs, aws.ToString(s.SubnetId))
+	}
+	tg, err := lbc.CreateTargetGroup(t.ctx, &elb.CreateTargetGroupInput{Name: aws.String("prod-web"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		VpcId: subnets.Subnets[0].VpcId, HealthCheckPath: aws.String("/"), TargetType: elbtypes.TargetTypeEnumInstance})
+	if err != nil {
+		return err
+	}
+	tgARN := tg.TargetGroups[0].TargetGroupArn
+	lb, err := lbc.CreateLoadBalancer(t.ctx, &elb.CreateLoadBalancerInput{Name: aws.String("prod"), Subnets: subnetIDs})
+	if err != nil {
+		return err
+	}
+	_, err = lbc.CreateListener(t.ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgARN}}})
+	if err != nil {
+		return err
+	}
+	var targets []elbtypes.TargetDescription
+	for _, id := range blue {
+		targets = append(targets, elbtypes.TargetDescription{Id: aws.String(id)})
+	}
+	if _, err := lbc.RegisterTargets(t.ctx, &elb.RegisterTargetsInput{TargetGroupArn: tgARN, Targets: targets}); err != nil {
+		return err
+	}
+	dns := aws.ToString(lb.LoadBalancers[0].DNSName)
+	t.step("elbv2 load balancer %s → listener HTTP:80 → target group prod-web (%d instances of prod)", dns, len(targets))
+
+	cd := codedeploy.NewFromConfig(t.cfg)
+	_, err = cd.CreateDeploymentGroup(t.ctx, &codedeploy.CreateDeploymentGroupInput{
+		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("production"),
+		ServiceRoleArn:    aws.String("arn:aws:iam::" + t.p.Account() + ":role/codedeploy"),
+		AutoScalingGroups: []string{"prod"},
+		DeploymentStyle:   &cdtypes.DeploymentStyle{DeploymentType: cdtypes.DeploymentTypeBlueGreen, DeploymentOption: cdtypes.DeploymentOptionWithTrafficControl},
+		BlueGreenDeploymentConfiguration: &cdtypes.BlueGreenDeploymentConfiguration{
+			GreenFleetProvisioningOption:              &cdtypes.GreenFleetProvisioningOption{Action: cdtypes.GreenFleetProvisioningActionCopyAutoScalingGroup},
+			DeploymentReadyOption:                     &cdtypes.DeploymentReadyOption{ActionOnTimeout: cdtypes.DeploymentReadyActionContinueDeployment},
+			TerminateBlueInstancesOnDeploymentSuccess: &cdtypes.BlueInstanceTerminationOption{Action: cdtypes.InstanceActionTerminate, TerminationWaitTimeInMinutes: 0},
+		},
+		LoadBalancerInfo: &cdtypes.LoadBalancerInfo{TargetGroupInfoList: []cdtypes.TargetGroupInfo{{Name: aws.String("prod-web")}}},
+	})
+	if err != nil {
+		return err
+	}
+	// The revision staging runs: the pipeline's last build artifact, which its last successful
+	// deployment installed.
+	rev, err := t.lastRevision("staging")
+	if err != nil {
+		return err
+	}
+	dep, err := cd.CreateDeployment(t.ctx, &codedeploy.CreateDeploymentInput{ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("production"), Revision: rev})
+	if err != nil {
+		return err
+	}
+	t.step("codedeploy CreateDeployment production (BLUE_GREEN, COPY_AUTO_SCALING_GROUP) of s3://%s/%s", aws.ToString(rev.S3Location.Bucket), aws.ToString(rev.S3Location.Key))
+	info, err := t.waitDeployment(aws.ToString(dep.DeploymentId))
+	if err != nil {
+		return err
+	}
+	t.step("deployment %s: %s", aws.ToString(dep.DeploymentId), info.Status)
+	if info.Status != cdtypes.DeploymentStatusSucceeded {
+		return fmt.Errorf("the production deployment %s: %+v", info.Status, info.ErrorInformation)
+	}
+	url := t.p.ELBv2().URL(dns)
+	for range 2 {
+		res, err := http.Get(url)
+		if err != nil {
+			return err
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		t.step("GET %s (load balancer %s): %s", url, dns, strings.TrimSpace(string(body)))
+		if !strings.Contains(string(body), "hello again, from the second commit") {
+			return fmt.Errorf("production serves %q", body)
+		}
+	}
+	desc, err := ec2.NewFromConfig(t.cfg).DescribeInstances(t.ctx, &ec2.DescribeInstancesInput{InstanceIds: blue})
+	if err != nil {
+		return err
+	}
+	var states []string
+	for _, r := range desc.Reservations {
+		for _, i := range r.Instances {
+			states = append(states, aws.ToString(i.InstanceId)+" "+string(i.State.Name))
+		}
+	}
+	t.step("blue instances: %s", strings.Join(states, ", "))
+	for _, s := range states {
+		if !strings.HasSuffix(s, " terminated") {
+			return fmt.Errorf("blue instance %s", s)
+		}
+	}
+	g, err := cd.GetDeploymentGroup(t.ctx, &codedeploy.GetDeploymentGroupInput{ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("production")})
+	if err != nil {
+		return err
+	}
+	if asgs := g.DeploymentGroupInfo.AutoScalingGroups; len(asgs) == 1 {
+		t.prodGroup = aws.ToString(asgs[0].Name)
+	}
+	t.step("production now runs on Auto Scaling group %s (the green copy of prod)", t.prodGroup)
+	return nil
+}
+
+// lastRevision is the revision of a deployment group's latest successful deployment.
+func (t *tour) lastRevision(group string) (*cdtypes.RevisionLocation, error) {
+	cd := codedeploy.NewFromConfig(t.cfg)
+	list, err := cd.ListDeployments(t.ctx, &codedeploy.ListDeploymentsInput{ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String(group),
+		IncludeOnlyStatuses: []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusSucceeded}})
+	if err != nil {
+		return nil, err
+	}
+	var latest *cdtypes.DeploymentInfo
+	for _, id := range list.Deployments {
+		d, err := cd.GetDeployment(t.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		if err != nil {
+			return nil, err
+		}
+		if latest == nil || d.DeploymentInfo.CreateTime.After(aws.ToTime(latest.CreateTime)) {
+			latest = d.DeploymentInfo
+		}
+	}
+	if latest == nil || latest.Revision == nil || latest.Revision.S3Location == nil {
+		return nil, fmt.Errorf("%s has no successful deployment from S3", group)
+	}
+	return latest.Revision, nil
+}
+
+// groupInstances waits until an Auto Scaling group has n in-service instances and they booted.
+func (t *tour) groupInstances(name string, n int) ([]string, error) {
+	as := autoscaling.NewFromConfig(t.cfg)
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out, err := as.DescribeAutoScalingGroups(t.ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		if len(out.AutoScalingGroups) == 1 {
+			for _, i := range out.AutoScalingGroups[0].Instances {
+				if i.LifecycleState == astypes.LifecycleStateInService || i.LifecycleState == astypes.LifecycleStatePending {
+					ids = append(ids, aws.ToString(i.InstanceId))
+				}
+			}
+		}
+		if len(ids) >= n {
+			sort.Strings(ids)
+			return ids, t.p.EC2().WaitBooted(t.ctx, ids...)
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("group %s has %d instances, want %d", name, len(ids), n)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// waitDeployment polls a deployment until it ends (the SDK's waiter polls every 15 s).
+func (t *tour) waitDeployment(id string) (*cdtypes.DeploymentInfo, error) {
+	cd := codedeploy.NewFromConfig(t.cfg)
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		out, err := cd.GetDeployment(t.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+		if err != nil {
+			return nil, err
+		}
+		switch out.DeploymentInfo.Status {
+		case cdtypes.DeploymentStatusSucceeded, cdtypes.DeploymentStatusFailed, cdtypes.DeploymentStatusStopped:
+			return out.DeploymentInfo, nil
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("deployment %s is still %s", id, out.DeploymentInfo.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

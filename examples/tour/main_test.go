@@ -25,6 +25,13 @@ func TestTour(t *testing.T) {
 		"<h1>hello from devopsim</h1>",
 		"<h1>hello again, from the second commit</h1>",
 		"cloudtrail LookupEvents StartBuild: 2 events, the latest from codepipeline.amazonaws.com",
+		"autoscaling CreateAutoScalingGroup prod from launch template prod-web",
+		"→ listener HTTP:80 → target group prod-web (2 instances of prod)",
+		"(BLUE_GREEN, COPY_AUTO_SCALING_GROUP) of s3://tour-pipeline-artifacts/",
+		": Succeeded",
+		".elb.amazonaws.com): <h1>hello again, from the second commit</h1>",
+		"terminated, i-",
+		"production now runs on Auto Scaling group CodeDeploy_production_d-",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q:\n%s", want, out.String())
