@@ -40,6 +40,8 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
@@ -175,7 +177,46 @@ func run(ctx context.Context, w io.Writer) error {
 	}
 
 	// Production: blue/green behind a load balancer, with the build staging runs.
-	return t.production()
+	if err := t.production(); err != nil {
+		return err
+	}
+	return t.runCommand()
+}
+
+// runCommand reads the page on the staging servers with Systems Manager Run Command.
+func (t *tour) runCommand() error {
+	c := ssm.NewFromConfig(t.cfg)
+	out, err := c.SendCommand(t.ctx, &ssm.SendCommandInput{
+		DocumentName: aws.String("AWS-RunShellScript"),
+		Targets:      []ssmtypes.Target{{Key: aws.String("tag:Env"), Values: []string{"staging"}}},
+		Parameters:   map[string][]string{"commands": {"cat /usr/share/nginx/html/index.html"}},
+	})
+	if err != nil {
+		return err
+	}
+	id := aws.ToString(out.Command.CommandId)
+	t.step("ssm SendCommand AWS-RunShellScript to tag:Env=staging: command %s", id)
+	if err := t.p.SSM().Wait(t.ctx, id); err != nil {
+		return err
+	}
+	inv, err := c.ListCommandInvocations(t.ctx, &ssm.ListCommandInvocationsInput{CommandId: aws.String(id)})
+	if err != nil {
+		return err
+	}
+	if len(inv.CommandInvocations) == 0 {
+		return fmt.Errorf("command %s ran on no instance", id)
+	}
+	for _, i := range inv.CommandInvocations {
+		got, err := c.GetCommandInvocation(t.ctx, &ssm.GetCommandInvocationInput{CommandId: aws.String(id), InstanceId: i.InstanceId})
+		if err != nil {
+			return err
+		}
+		t.step("ssm GetCommandInvocation %s: %s, output %s", aws.ToString(i.InstanceId), got.Status, strings.TrimSpace(aws.ToString(got.StandardOutputContent)))
+		if got.Status != ssmtypes.CommandInvocationStatusSuccess {
+			return fmt.Errorf("command on %s: %s %s", aws.ToString(i.InstanceId), got.Status, aws.ToString(got.StandardErrorContent))
+		}
+	}
+	return nil
 }
 
 // launchServers starts two web servers whose user data installs and starts nginx.

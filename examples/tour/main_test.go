@@ -32,6 +32,8 @@ func TestTour(t *testing.T) {
 		".elb.amazonaws.com): <h1>hello again, from the second commit</h1>",
 		"terminated, i-",
 		"production now runs on Auto Scaling group CodeDeploy_production_d-",
+		"ssm SendCommand AWS-RunShellScript to tag:Env=staging",
+		": Success, output <h1>hello again, from the second commit</h1>",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q:\n%s", want, out.String())
