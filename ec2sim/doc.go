@@ -13,7 +13,7 @@
 //
 // # Operations
 //
-// Instances: RunInstances (ImageId, InstanceType, MinCount/MaxCount, KeyName (recorded),
+// Instances: RunInstances (ImageId, InstanceType, MinCount/MaxCount, KeyName,
 // SecurityGroupIds/SecurityGroups, SubnetId, Placement, NetworkInterfaces[0], UserData,
 // TagSpecifications, LaunchTemplate with version, IamInstanceProfile, MetadataOptions,
 // ClientToken, DisableApiTermination, DryRun), DescribeInstances (filters instance-id,
@@ -31,6 +31,12 @@
 // Amazon Linux 2 and Ubuntu 24.04/22.04 (AL2023AMI, AmazonLinux2AMI, Ubuntu2404AMI,
 // Ubuntu2204AMI). Launch templates: Create/Describe/Delete LaunchTemplate,
 // Create/Describe/DeleteLaunchTemplateVersions, ModifyLaunchTemplate, $Latest/$Default.
+// Key pairs: CreateKeyPair (rsa or ed25519, pem; real private keys), ImportKeyPair (OpenSSH
+// rsa/ed25519 public keys), DescribeKeyPairs (KeyNames, KeyPairIds, filters key-name,
+// key-pair-id, fingerprint, key-type, tag), DeleteKeyPair. Fingerprints as AWS computes them:
+// SHA-1 of the PKCS#8 private key for created RSA keys, MD5 of the DER public key for imported
+// RSA keys (colon hex), base64 SHA-256 for ED25519. An instance's key goes to the default
+// user's ~/.ssh/authorized_keys and IMDS public-keys/0/openssh-key.
 // Network: a default VPC (172.31.0.0/16) with a default subnet per zone and a default
 // security group, created on first use per account and region; DescribeVpcs,
 // DescribeSubnets, Create/Describe/DeleteSecurityGroup (dependency checks),
@@ -51,7 +57,7 @@
 // Errors carry EC2's codes and messages (InvalidAMIID.NotFound/Malformed/Unavailable,
 // InvalidInstanceID.NotFound/Malformed, IncorrectInstanceState, InvalidParameterValue,
 // InvalidLaunchTemplateName.NotFoundException, OperationNotPermitted, DryRunOperation, ...);
-// the sentinels are exported for errors.Is. Deviations: key pairs are recorded, not checked;
+// the sentinels are exported for errors.Is. Deviations: the ppk key format is refused;
 // security group rules are not enforced between hosts; AMI ids of the base images are the
 // same in every region; instance types are checked against a pattern of common families;
 // hosts and image file systems live in memory (after a restart with a durable store,

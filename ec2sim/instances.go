@@ -36,6 +36,7 @@ type instanceRecord struct {
 	Booted                bool      `json:"booted,omitempty"`
 	IAMRole               string    `json:"iamRole,omitempty"`
 	ReservationID         string    `json:"reservationId"`
+	PublicKey             string    `json:"publicKey,omitempty"`
 }
 
 // MaxUserData is EC2's limit on raw (decoded) user data.
@@ -177,6 +178,12 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 	}
 	if !knownInstanceType(itype) {
 		return nil, ErrInvalidParameterValue.With("Invalid value '%s' for InstanceType.", itype)
+	}
+	var publicKey string
+	if keyName != "" {
+		if publicKey, err = s.keyPairPublic(ctx, keyName); err != nil {
+			return nil, err
+		}
 	}
 	raw, err := base64.StdEncoding.DecodeString(userData)
 	if err != nil {
@@ -401,7 +408,7 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 			EbsOptimized: in.EbsOptimized || lt.EbsOptimized, EnaSupport: true, SourceDestCheck: true, PlatformDetails: "Linux/UNIX", UsageOperation: "RunInstances",
 			StateReason: &StateReason{Code: "pending", Message: "pending"}},
 			Scope: sc, Account: account, Region: region, UserData: userData, DisableApiTermination: disableTerm, Distro: img.Distro,
-			StateChangedAt: now, IAMRole: role}
+			StateChangedAt: now, IAMRole: role, PublicKey: publicKey}
 		r.ReservationID = resID
 		h := s.newHost(r, fsys)
 		if err := s.instances.Put(ctx, sc+id, *r); err != nil {
@@ -460,7 +467,7 @@ func metadataOf(r *instanceRecord) host.Metadata {
 	raw, _ := base64.StdEncoding.DecodeString(r.UserData)
 	m := host.Metadata{InstanceID: r.InstanceID, ImageID: r.ImageID, InstanceType: r.InstanceType, LocalIPv4: r.PrivateIpAddress,
 		PublicIPv4: r.PublicIpAddress, AvailabilityZone: r.Placement.AvailabilityZone, Region: r.Region, AccountID: r.Account,
-		Hostname: r.PrivateDnsName, MAC: macOf(r.PrivateIpAddress), KeyName: r.KeyName, IAMRole: r.IAMRole, UserData: raw, Tags: tagsToMap(r.Tags)}
+		Hostname: r.PrivateDnsName, MAC: macOf(r.PrivateIpAddress), KeyName: r.KeyName, PublicKey: r.PublicKey, IAMRole: r.IAMRole, UserData: raw, Tags: tagsToMap(r.Tags)}
 	for _, g := range r.SecurityGroups {
 		m.SecurityGroups = append(m.SecurityGroups, g.GroupName)
 	}

@@ -91,6 +91,7 @@ type Service struct {
 	vpcs      *store.Table[vpcRecord]
 	subnets   *store.Table[subnetRecord]
 	groups    *store.Table[groupRecord]
+	keyPairs  *store.Table[keyPairRecord]
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -142,6 +143,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		vpcs:      store.NewTable[vpcRecord](env.Store, "ec2/vpcs/"),
 		subnets:   store.NewTable[subnetRecord](env.Store, "ec2/subnets/"),
 		groups:    store.NewTable[groupRecord](env.Store, "ec2/groups/"),
+		keyPairs:  store.NewTable[keyPairRecord](env.Store, "ec2/keypairs/"),
 		ctx:       ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},

@@ -97,6 +97,7 @@ type Metadata struct {
 	Hostname         string
 	MAC              string
 	KeyName          string
+	PublicKey        string // the key pair's authorized_keys line
 	SecurityGroups   []string
 	IAMRole          string // instance profile role name, empty for none
 	UserData         []byte
@@ -231,6 +232,14 @@ func New(opts Options) *Host {
 		h.fs = BaseFS(distro, clk.Now)
 	}
 	_ = h.fs.WriteFile(hostfs.Cred{}, "/etc/hostname", []byte(h.hostname+"\n"), 0o644)
+	if k := opts.Metadata.PublicKey; k != "" {
+		// cloud-init's ssh module: the key pair's public key for the default user.
+		dir := "/home/" + DefaultUser(distro) + "/.ssh"
+		_ = h.fs.MkdirAll(hostfs.Cred{}, dir, 0o700)
+		_ = h.fs.Chown(hostfs.Cred{}, dir, 1000, 1000)
+		_ = h.fs.WriteFile(hostfs.Cred{}, dir+"/authorized_keys", []byte(k+"\n"), 0o600)
+		_ = h.fs.Chown(hostfs.Cred{}, dir+"/authorized_keys", 1000, 1000)
+	}
 	return h
 }
 

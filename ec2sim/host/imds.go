@@ -114,7 +114,7 @@ func imdsLookup(m Metadata, hostname, p string, now time.Time) (string, bool) {
 		md["public-ipv4"] = m.PublicIPv4
 	}
 	if m.KeyName != "" {
-		md["public-keys/0/openssh-key"] = "ssh-rsa AAAA " + m.KeyName
+		md["public-keys/0/openssh-key"] = m.PublicKey
 		md["public-keys"] = "0=" + m.KeyName
 	}
 	if m.IAMRole != "" {

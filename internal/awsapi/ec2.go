@@ -48,6 +48,10 @@ func EC2(s *ec2sim.Service) awsproto.Service {
 			awsproto.Handle("AuthorizeSecurityGroupIngress", s.AuthorizeSecurityGroupIngress),
 			awsproto.Handle("DescribeAvailabilityZones", s.DescribeAvailabilityZones),
 			awsproto.Handle("DescribeRegions", s.DescribeRegions),
+			awsproto.Handle("CreateKeyPair", s.CreateKeyPair),
+			awsproto.Handle("ImportKeyPair", s.ImportKeyPair),
+			awsproto.Handle("DescribeKeyPairs", s.DescribeKeyPairs),
+			awsproto.Handle("DeleteKeyPair", s.DeleteKeyPair),
 		},
 	}
 }
