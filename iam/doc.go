@@ -2,7 +2,14 @@
 // need: IAM users (CreateUser, GetUser, ListUsers, DeleteUser) and their service-specific
 // credentials (CreateServiceSpecificCredential, ListServiceSpecificCredentials,
 // ResetServiceSpecificCredential, UpdateServiceSpecificCredential,
-// DeleteServiceSpecificCredential), on the awsQuery protocol (Version 2010-05-08).
+// DeleteServiceSpecificCredential), on the awsQuery protocol (Version 2010-05-08), and roles:
+// CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy, inline role policies
+// (Put/Get/Delete/ListRolePolicies), managed policies (CreatePolicy, GetPolicy,
+// GetPolicyVersion, DeletePolicy, Attach/Detach/ListAttachedRolePolicies; AWS managed ARNs
+// arn:aws:iam::aws:policy/... are accepted without being modelled) and instance profiles
+// (Create/Get/Delete/ListInstanceProfiles, Add/RemoveRoleFromInstanceProfile). Policy
+// documents are checked (JSON object, Version 2012-10-17 or 2008-10-17, Statement entries
+// with Effect Allow or Deny: MalformedPolicyDocument) and answered URL-encoded, as AWS does.
 //
 // A codecommit.amazonaws.com credential is the pair git sends over HTTPS basic auth:
 // ServiceUserName "<user>-at-<account>" and a generated 44-character ServicePassword that
@@ -19,8 +26,9 @@
 //
 // # Deviations from AWS
 //
-// No policies, groups, roles, access keys or authorization: users exist only to own
-// credentials. Service-specific credentials never expire (CredentialAgeDays is ignored), and
+// No groups, user policies, access keys or authorization: policies are stored and answered,
+// never evaluated. Managed policies have one version (v1). Inline policies are limited by
+// count (100 per role), not by AWS's total size. Service-specific credentials never expire (CredentialAgeDays is ignored), and
 // only codecommit.amazonaws.com and cassandra.amazonaws.com are accepted services. A user's
 // second credential for a service gets the user name "<user>+1-at-<account>".
 package iam

@@ -56,6 +56,10 @@ type Service struct {
 	users *store.Table[User]
 	creds *store.Table[credRecord]
 	seq   atomic.Int64
+
+	roles    *store.Table[roleRecord]
+	policies *store.Table[policyRecord]
+	profiles *store.Table[profileRecord]
 }
 
 // New returns the IAM service in env.
@@ -68,6 +72,10 @@ func New(env *core.Env, _ Options) (*Service, error) {
 		d:     env.Dispatcher("iam", "iam.amazonaws.com"),
 		users: store.NewTable[User](env.Store, "iam/user/"),
 		creds: store.NewTable[credRecord](env.Store, "iam/ssc/"),
+
+		roles:    store.NewTable[roleRecord](env.Store, "iam/role/"),
+		policies: store.NewTable[policyRecord](env.Store, "iam/policy/"),
+		profiles: store.NewTable[profileRecord](env.Store, "iam/instance-profile/"),
 	}, nil
 }
 
