@@ -28,6 +28,8 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cb "github.com/aws/aws-sdk-go-v2/service/codebuild"
 	cbtypes "github.com/aws/aws-sdk-go-v2/service/codebuild/types"
@@ -40,6 +42,9 @@ import (
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -53,6 +58,7 @@ import (
 	"github.com/devopsim/devopsim"
 	"github.com/devopsim/devopsim/devopsimtest"
 	"github.com/devopsim/devopsim/eventbus"
+	"github.com/devopsim/devopsim/sns"
 )
 
 func main() {
@@ -180,7 +186,101 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.production(); err != nil {
 		return err
 	}
-	return t.runCommand()
+	if err := t.runCommand(); err != nil {
+		return err
+	}
+	return t.observe()
+}
+
+// observe wires an alarm to a scaling policy on production's group and the group's launch
+// events to an SNS subscriber through EventBridge, then sets the alarm off.
+func (t *tour) observe() error {
+	topic, err := awssns.NewFromConfig(t.cfg).CreateTopic(t.ctx, &awssns.CreateTopicInput{Name: aws.String("scaling")})
+	if err != nil {
+		return err
+	}
+	got := make(chan sns.Message, 16)
+	if _, err := t.p.SNS().SubscribeFunc(t.ctx, aws.ToString(topic.TopicArn), func(_ context.Context, m *sns.Message) error {
+		select {
+		case got <- *m:
+		default:
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	eb := eventbridge.NewFromConfig(t.cfg)
+	if _, err := eb.PutRule(t.ctx, &eventbridge.PutRuleInput{Name: aws.String("launches"),
+		EventPattern: aws.String(`{"source":["aws.autoscaling"],"detail-type":["EC2 Instance Launch Successful"]}`)}); err != nil {
+		return err
+	}
+	if _, err := eb.PutTargets(t.ctx, &eventbridge.PutTargetsInput{Rule: aws.String("launches"), Targets: []ebtypes.Target{{Id: aws.String("sns"), Arn: topic.TopicArn}}}); err != nil {
+		return err
+	}
+	t.step("eventbridge rule launches: aws.autoscaling \"EC2 Instance Launch Successful\" → sns topic scaling")
+
+	as := autoscaling.NewFromConfig(t.cfg)
+	policy, err := as.PutScalingPolicy(t.ctx, &autoscaling.PutScalingPolicyInput{AutoScalingGroupName: aws.String(t.prodGroup), PolicyName: aws.String("scale-out"),
+		PolicyType: aws.String("SimpleScaling"), AdjustmentType: aws.String("ChangeInCapacity"), ScalingAdjustment: aws.Int32(1), Cooldown: aws.Int32(60)})
+	if err != nil {
+		return err
+	}
+	cw := cloudwatch.NewFromConfig(t.cfg)
+	dims := []cwtypes.Dimension{{Name: aws.String("AutoScalingGroupName"), Value: aws.String(t.prodGroup)}}
+	if _, err := cw.PutMetricAlarm(t.ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("prod-busy"),
+		Namespace: aws.String("Tour"), MetricName: aws.String("RequestsPerInstance"), Dimensions: dims,
+		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(100),
+		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{aws.ToString(policy.PolicyARN)}}); err != nil {
+		return err
+	}
+	if _, err := cw.PutMetricData(t.ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Tour"), MetricData: []cwtypes.MetricDatum{
+		{MetricName: aws.String("RequestsPerInstance"), Dimensions: dims, Value: aws.Float64(250), Timestamp: aws.Time(time.Now())}}}); err != nil {
+		return err
+	}
+	t.step("cloudwatch alarm prod-busy (RequestsPerInstance > 100) → autoscaling policy scale-out (+1 on %s); put 250", t.prodGroup)
+	// The alarm evaluates once a minute on the real clock; SetAlarmState sets it off now and,
+	// as on AWS, runs its actions.
+	if _, err := cw.SetAlarmState(t.ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("prod-busy"), StateValue: cwtypes.StateValueAlarm,
+		StateReason: aws.String("Threshold Crossed: 1 datapoint [250.0] was greater than the threshold (100.0).")}); err != nil {
+		return err
+	}
+	deadline := time.Now().Add(time.Minute)
+	for {
+		out, err := as.DescribeAutoScalingGroups(t.ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{t.prodGroup}})
+		if err != nil {
+			return err
+		}
+		if len(out.AutoScalingGroups) == 1 && aws.ToInt32(out.AutoScalingGroups[0].DesiredCapacity) == 3 {
+			t.step("alarm prod-busy in ALARM: %s desired capacity 2 → 3", t.prodGroup)
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the alarm did not scale %s out", t.prodGroup)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for {
+		select {
+		case m := <-got:
+			var e struct {
+				DetailType string `json:"detail-type"`
+				Detail     struct {
+					AutoScalingGroupName string `json:"AutoScalingGroupName"`
+					EC2InstanceID        string `json:"EC2InstanceId"`
+				} `json:"detail"`
+			}
+			if err := json.Unmarshal([]byte(m.Message), &e); err != nil {
+				return fmt.Errorf("sns message %q: %w", m.Message, err)
+			}
+			if e.Detail.AutoScalingGroupName != t.prodGroup {
+				continue
+			}
+			t.step("sns subscriber got %q: %s launched in %s", e.DetailType, e.Detail.EC2InstanceID, e.Detail.AutoScalingGroupName)
+			return nil
+		case <-time.After(time.Minute):
+			return fmt.Errorf("no launch event reached the SNS subscriber")
+		}
+	}
 }
 
 // runCommand reads the page on the staging servers with Systems Manager Run Command.

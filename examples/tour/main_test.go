@@ -34,6 +34,8 @@ func TestTour(t *testing.T) {
 		"production now runs on Auto Scaling group CodeDeploy_production_d-",
 		"ssm SendCommand AWS-RunShellScript to tag:Env=staging",
 		": Success, output <h1>hello again, from the second commit</h1>",
+		"desired capacity 2 → 3",
+		`sns subscriber got "EC2 Instance Launch Successful": i-`,
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("tour output lacks %q:\n%s", want, out.String())
