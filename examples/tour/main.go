@@ -2,7 +2,10 @@
 // for Go: it launches web servers whose user data installs nginx, pushes an application to
 // CodeCommit with a git client, and a CodePipeline builds and tests it with CodeBuild, waits
 // for a manual approval and deploys it with CodeDeploy onto the servers; a second push flows
-// through the pipeline by itself. Every call lands in CloudTrail.
+// through the pipeline by itself. Every call lands in CloudTrail. Production then runs in an
+// Auto Scaling group behind an application load balancer and gets the same build blue/green;
+// Systems Manager Run Command reads the page on the staging servers; a CloudWatch alarm scales
+// production out, and the launch event reaches an SNS subscriber through EventBridge.
 //
 //	go run ./examples/tour
 //
