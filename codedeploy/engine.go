@@ -766,6 +766,10 @@ func (s *Service) setGroupLast(ctx context.Context, info DeploymentInfo, ok bool
 			g.Info.LastSuccessfulDeployment = last
 			rev := *info.Revision
 			g.LastSuccessfulRevision = &rev
+			// What GetDeploymentGroup shows as the group's revision, and what a
+			// CreateDeployment without a revision deploys.
+			target := rev
+			g.Info.TargetRevision = &target
 		}
 		return nil
 	})
