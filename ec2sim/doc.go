@@ -38,8 +38,10 @@
 // RSA keys (colon hex), base64 SHA-256 for ED25519. An instance's key goes to the default
 // user's ~/.ssh/authorized_keys and IMDS public-keys/0/openssh-key.
 // Network: a default VPC (172.31.0.0/16) with a default subnet per zone and a default
-// security group, created on first use per account and region; DescribeVpcs,
-// DescribeSubnets, Create/Describe/DeleteSecurityGroup (dependency checks),
+// security group, created on first use per account and region; Create/Describe/DeleteVpc
+// (/16../28 IPv4 CIDR, InvalidVpc.Range; DependencyViolation while subnets or non-default
+// groups exist), Create/Describe/DeleteSubnet (inside the VPC's CIDR, InvalidSubnet.Range;
+// no overlap, InvalidSubnet.Conflict; DependencyViolation while instances use it), Create/Describe/DeleteSecurityGroup (dependency checks),
 // AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions.
 //
 // # Time, events, concurrency

@@ -98,6 +98,7 @@ type Service struct {
 	wg      sync.WaitGroup
 	bootSem chan struct{}
 
+	netMu     sync.Mutex // serialises VPC and subnet creation and deletion (CIDR checks)
 	mu        sync.Mutex
 	closed    bool
 	inst      map[string]*instanceRecord // every instance, by id (mirror of the store)

@@ -52,6 +52,10 @@ func EC2(s *ec2sim.Service) awsproto.Service {
 			awsproto.Handle("ImportKeyPair", s.ImportKeyPair),
 			awsproto.Handle("DescribeKeyPairs", s.DescribeKeyPairs),
 			awsproto.Handle("DeleteKeyPair", s.DeleteKeyPair),
+			awsproto.Handle("CreateVpc", s.CreateVpc),
+			awsproto.Handle("DeleteVpc", s.DeleteVpc),
+			awsproto.Handle("CreateSubnet", s.CreateSubnet),
+			awsproto.Handle("DeleteSubnet", s.DeleteSubnet),
 		},
 	}
 }
