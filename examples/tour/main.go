@@ -192,6 +192,9 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.runCommand(); err != nil {
 		return err
 	}
+	if err := t.logsInsights(); err != nil {
+		return err
+	}
 	return t.observe()
 }
 

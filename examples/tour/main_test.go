@@ -23,6 +23,8 @@ func TestTour(t *testing.T) {
 		"waits for approval",
 		"SUCCEEDED",
 		"<h1>hello from devopsim</h1>",
+		"shipped 10 lines of /var/log/app/app.log",
+		"logs insights `stats count(*) by bin(1m)`",
 		"<h1>hello again, from the second commit</h1>",
 		"cloudtrail LookupEvents StartBuild: 2 events, the latest from codepipeline.amazonaws.com",
 		"autoscaling CreateAutoScalingGroup prod from launch template prod-web",
