@@ -42,7 +42,9 @@
 // (/16../28 IPv4 CIDR, InvalidVpc.Range; DependencyViolation while subnets or non-default
 // groups exist), Create/Describe/DeleteSubnet (inside the VPC's CIDR, InvalidSubnet.Range;
 // no overlap, InvalidSubnet.Conflict; DependencyViolation while instances use it), Create/Describe/DeleteSecurityGroup (dependency checks),
-// AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions.
+// AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions,
+// DescribeInstanceTypes (t2/t3/t3a micro..xlarge, m4/m5 large..2xlarge, c5 large/xlarge,
+// r5.large and m1.small, the default; filters on vCPUs, memory, generation, ...).
 //
 // # Time, events, concurrency
 //
@@ -61,7 +63,7 @@
 // InvalidLaunchTemplateName.NotFoundException, OperationNotPermitted, DryRunOperation, ...);
 // the sentinels are exported for errors.Is. Deviations: the ppk key format is refused;
 // security group rules are not enforced between hosts; AMI ids of the base images are the
-// same in every region; instance types are checked against a pattern of common families;
+// same in every region; RunInstances and launch templates accept only the DescribeInstanceTypes catalogue;
 // hosts and image file systems live in memory (after a restart with a durable store,
 // instance records survive but their hosts do not); AL2023 instances default to
 // HttpTokens=required as the real images do.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -41,10 +40,6 @@ type instanceRecord struct {
 
 // MaxUserData is EC2's limit on raw (decoded) user data.
 const MaxUserData = 16384
-
-var instanceTypeRE = regexp.MustCompile(`^((t2|t3|t3a|t4g|m5|m5a|m6i|m6a|m6g|m7i|m7a|m7g|c5|c5a|c6i|c6a|c6g|c7i|c7g|r5|r6i|r6g|r7i|r7g)\.(nano|micro|small|medium|large|xlarge|2xlarge|4xlarge|8xlarge|12xlarge|16xlarge|24xlarge)|m1\.small|m1\.medium)$`)
-
-func knownInstanceType(t string) bool { return instanceTypeRE.MatchString(t) }
 
 func (s *Service) instance(ctx context.Context, id string) (*instanceRecord, error) {
 	if !validID(id, "i") {

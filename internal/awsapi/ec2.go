@@ -56,6 +56,7 @@ func EC2(s *ec2sim.Service) awsproto.Service {
 			awsproto.Handle("DeleteVpc", s.DeleteVpc),
 			awsproto.Handle("CreateSubnet", s.CreateSubnet),
 			awsproto.Handle("DeleteSubnet", s.DeleteSubnet),
+			awsproto.Handle("DescribeInstanceTypes", s.DescribeInstanceTypes),
 		},
 	}
 }
