@@ -16,6 +16,7 @@ import (
 	"github.com/devopsim/devopsim/codedeploy"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/cfnres"
@@ -118,6 +119,8 @@ func newPlatform(t *testing.T) *platform {
 	p.Events, err = events.New(env, events.Options{Topics: p.SNS})
 	must(p.Events, err)
 	p.Objects = env.Objects
+	p.IAM, err = iam.New(env, iam.Options{})
+	must(p.IAM, err)
 	p.SSM, err = ssm.New(env, ssm.Options{PublicParameters: ssm.AMIParameters(ec2sim.AL2023AMI, ec2sim.AmazonLinux2AMI, ec2sim.Ubuntu2404AMI, ec2sim.Ubuntu2204AMI)})
 	must(p.SSM, err)
 	p.cf, err = cloudformation.New(env, cloudformation.Options{SSM: paramStore{p.SSM}})

@@ -10,6 +10,7 @@ import (
 	"github.com/devopsim/devopsim/codedeploy"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
@@ -27,6 +28,7 @@ type Services struct {
 	EC2         *ec2sim.Service
 	AutoScaling *autoscaling.Service
 	CodeDeploy  *codedeploy.Service
+	IAM         *iam.Service
 	// SSM is accepted for completeness: AWS::SSM::Parameter is built into cloudformation
 	// (its Options.SSM), so Register adds nothing for it.
 	SSM *ssm.Service
@@ -60,6 +62,9 @@ func Register(cf *cloudformation.Service, s Services) {
 	}
 	if s.CodeBuild != nil {
 		registerCodeBuild(cf, s.CodeBuild)
+	}
+	if s.IAM != nil {
+		registerIAM(cf, s.IAM)
 	}
 	if s.CodeDeploy != nil {
 		registerCodeDeploy(cf, s.CodeDeploy)
