@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -256,6 +257,40 @@ cat /var/www/html/app/index.html > /dev/null
 	for b.Loop() {
 		if _, _, code, err := h.Exec(ctx, script); err != nil || code != 0 {
 			b.Fatal(code, err)
+		}
+	}
+}
+
+func TestWebServerIndexHTML(t *testing.T) {
+	h := newHost(t, host.Options{})
+	_, errOut, code, err := h.Exec(context.Background(), "yum install -y nginx && mkdir -p /usr/share/nginx/html/app && echo app > /usr/share/nginx/html/app/index.html && echo root > /usr/share/nginx/html/index.html && systemctl start nginx")
+	if err != nil || code != 0 {
+		t.Fatalf("code %d err %v: %s", code, err, errOut)
+	}
+	hd, ok := h.Handler(80)
+	if !ok {
+		t.Fatal("no handler on port 80")
+	}
+	for _, tc := range []struct {
+		path string
+		code int
+		body string
+	}{{"/index.html", 200, "root\n"}, {"/app/index.html", 200, "app\n"}, {"/app/", 200, "app\n"}, {"/", 200, "root\n"}, {"/missing/index.html", 404, ""}} {
+		rec := httptest.NewRecorder()
+		hd.ServeHTTP(rec, httptest.NewRequest("GET", tc.path, nil))
+		if rec.Code != tc.code || tc.body != "" && rec.Body.String() != tc.body {
+			t.Errorf("GET %s: %d %q, want %d %q", tc.path, rec.Code, rec.Body.String(), tc.code, tc.body)
+		}
+	}
+	if u := h.URL(80); u != "" {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Get(u + "/index.html")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Errorf("real socket: %d", resp.StatusCode)
 		}
 	}
 }

@@ -1,14 +1,18 @@
 package host
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
 	"net"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/devopsim/devopsim/ec2sim/hostfs"
 )
@@ -293,9 +297,25 @@ func (h *Host) StartService(name string) error {
 }
 
 func webServer(h *Host, def ServiceDef) http.Handler {
-	files := http.FileServerFS(h.fs.IOFS(def.WebRoot))
+	fsys := h.fs.IOFS(def.WebRoot)
+	files := http.FileServerFS(fsys)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Server", def.Name)
+		// Go's file server answers .../index.html with a 301 to ./; nginx and httpd serve it.
+		if strings.HasSuffix(r.URL.Path, "/index.html") && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")
+			if data, err := fs.ReadFile(fsys, name); err == nil {
+				var mod time.Time
+				if st, err := fs.Stat(fsys, name); err == nil {
+					mod = st.ModTime()
+				}
+				http.ServeContent(w, r, name, mod, bytes.NewReader(data))
+				return
+			} else if errors.Is(err, fs.ErrNotExist) {
+				http.NotFound(w, r)
+				return
+			}
+		}
 		files.ServeHTTP(w, r)
 	})
 }
