@@ -6,7 +6,9 @@
 // VPCZoneIdentifier; Tags with PropagateAtLaunch; TerminationPolicies Default, OldestInstance,
 // NewestInstance; NewInstancesProtectedFromScaleIn), DescribeAutoScalingInstances,
 // SetDesiredCapacity (HonorCooldown), TerminateInstanceInAutoScalingGroup
-// (ShouldDecrementDesiredCapacity), SetInstanceHealth, DescribeScalingActivities,
+// (ShouldDecrementDesiredCapacity), SetInstanceHealth, EnterStandby/ExitStandby (desired
+// capacity follows), DetachInstances (ShouldDecrementDesiredCapacity; the instance keeps
+// running), DescribeScalingActivities,
 // PutScalingPolicy / DescribePolicies / DeletePolicy / ExecutePolicy (SimpleScaling and
 // StepScaling with ChangeInCapacity, ExactCapacity, PercentChangeInCapacity;
 // TargetTrackingScaling on ASGAverageCPUUtilization), Put/Describe/DeleteLifecycleHook,
