@@ -7,7 +7,8 @@
 // NewestInstance; NewInstancesProtectedFromScaleIn), DescribeAutoScalingInstances,
 // SetDesiredCapacity (HonorCooldown), TerminateInstanceInAutoScalingGroup
 // (ShouldDecrementDesiredCapacity), SetInstanceHealth, EnterStandby/ExitStandby (desired
-// capacity follows), DetachInstances (ShouldDecrementDesiredCapacity; the instance keeps
+// capacity follows), AttachInstances (running instances, not in another group; desired
+// capacity grows), DetachInstances (ShouldDecrementDesiredCapacity; the instance keeps
 // running), DescribeScalingActivities,
 // PutScalingPolicy / DescribePolicies / DeletePolicy / ExecutePolicy (SimpleScaling and
 // StepScaling with ChangeInCapacity, ExactCapacity, PercentChangeInCapacity;

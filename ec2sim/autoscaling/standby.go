@@ -128,3 +128,62 @@ func (s *Service) moveMembers(ctx context.Context, in *InstancesInput, from, to 
 	}
 	return out, nil
 }
+
+// AttachInstances adds running instances to a group, raising its desired capacity.
+func (s *Service) AttachInstances(ctx context.Context, in *InstancesInput) (*Empty, error) {
+	return do(ctx, s, "AttachInstances", in, func(ctx context.Context, in *InstancesInput) (*Empty, error) {
+		if in.AutoScalingGroupName == "" {
+			return nil, ErrValidation.With("1 validation error detected: Value null at 'autoScalingGroupName' failed to satisfy constraint: Member must not be null")
+		}
+		if len(in.InstanceIDs) == 0 {
+			return &Empty{}, nil
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		g, err := s.group(ctx, in.AutoScalingGroupName)
+		if err != nil {
+			return nil, err
+		}
+		if n := g.DesiredCapacity + int32(len(in.InstanceIDs)); n > g.MaxSize {
+			return nil, ErrValidation.With("The number of instances would make the desired capacity %d, above the group's max size %d.", n, g.MaxSize)
+		}
+		ictx := ec2sim.WithInternal(ctx)
+		out, err := s.ec2.DescribeInstances(ictx, &ec2sim.DescribeInstancesInput{InstanceIDs: in.InstanceIDs})
+		if err != nil {
+			return nil, ErrValidation.With("Invalid Instance ID(s): %v specified", in.InstanceIDs)
+		}
+		all, err := s.groups.All(ctx, scope(ctx))
+		if err != nil {
+			return nil, err
+		}
+		var add []member
+		now := s.clk.Now().UTC()
+		for _, r := range out.Reservations {
+			for _, i := range r.Instances {
+				if i.State.Name != "running" {
+					return nil, ErrValidation.With("Instance %s is not in correct state. It should be in running state.", i.InstanceID)
+				}
+				for _, o := range all {
+					for _, m := range o.Members {
+						if m.ID == i.InstanceID {
+							return nil, ErrValidation.With("The instance %s is already part of the Auto Scaling group %s.", i.InstanceID, o.AutoScalingGroupName)
+						}
+					}
+				}
+				add = append(add, member{ID: i.InstanceID, AZ: i.Placement.AvailabilityZone, InstanceType: i.InstanceType, Lifecycle: "InService", Health: "Healthy", Since: now})
+			}
+		}
+		for _, m := range add {
+			_, _ = s.ec2.CreateTags(ictx, &ec2sim.CreateTagsInput{Resources: []string{m.ID}, Tags: []ec2sim.Tag{{Key: "aws:autoscaling:groupName", Value: g.AutoScalingGroupName}}})
+		}
+		g.Members = append(g.Members, add...)
+		g.DesiredCapacity += int32(len(add))
+		if err := s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g); err != nil {
+			return nil, err
+		}
+		if err := s.reconcileLocked(ictx, g.AutoScalingGroupName, ""); err != nil {
+			return nil, err
+		}
+		return &Empty{}, nil
+	})
+}

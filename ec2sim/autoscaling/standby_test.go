@@ -88,4 +88,16 @@ func TestSDKStandbyAndDetach(t *testing.T) {
 	if _, err := c.DetachInstances(ctx, &as.DetachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{b}, ShouldDecrementDesiredCapacity: aws.Bool(true)}); code(err) != "ValidationError" {
 		t.Errorf("detach non-member: %v", err)
 	}
+	// Attach it back: desired capacity grows to 4.
+	if _, err := c.AttachInstances(ctx, &as.AttachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{b}}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	g = group()
+	if len(g.Instances) != 4 || aws.ToInt32(g.DesiredCapacity) != 4 {
+		t.Errorf("after attach: %d %+v", aws.ToInt32(g.DesiredCapacity), g.Instances)
+	}
+	if _, err := c.AttachInstances(ctx, &as.AttachInstancesInput{AutoScalingGroupName: aws.String("web"), InstanceIds: []string{b}}); code(err) != "ValidationError" {
+		t.Errorf("attach beyond max / twice: %v", err)
+	}
 }

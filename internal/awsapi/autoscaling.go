@@ -24,6 +24,7 @@ func AutoScaling(s *autoscaling.Service) awsproto.Service {
 			awsproto.Handle("EnterStandby", s.EnterStandby),
 			awsproto.Handle("ExitStandby", s.ExitStandby),
 			awsproto.Handle("DetachInstances", s.DetachInstances),
+			awsproto.Handle("AttachInstances", s.AttachInstances),
 			awsproto.Handle("DescribeScalingActivities", s.DescribeScalingActivities),
 			awsproto.Handle("PutScalingPolicy", s.PutScalingPolicy),
 			awsproto.Handle("DescribePolicies", s.DescribePolicies),
