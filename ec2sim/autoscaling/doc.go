@@ -2,7 +2,8 @@
 // kept at their desired capacity.
 //
 // Operations: Create/Update/Delete(ForceDelete)/DescribeAutoScalingGroups (launch template
-// with version, or launch configuration; Min/Max/Desired; AvailabilityZones or
+// with version, MixedInstancesPolicy basic (its launch template, launching with the first
+// override's instance type), or launch configuration; Min/Max/Desired; AvailabilityZones or
 // VPCZoneIdentifier; Tags with PropagateAtLaunch; TerminationPolicies Default, OldestInstance,
 // NewestInstance; NewInstancesProtectedFromScaleIn), DescribeAutoScalingInstances,
 // SetDesiredCapacity (HonorCooldown), TerminateInstanceInAutoScalingGroup

@@ -46,7 +46,7 @@ func (s *Service) createGroup(ctx context.Context, in *CreateAutoScalingGroupInp
 		return nil, err
 	}
 	sources := 0
-	for _, v := range []bool{in.LaunchTemplate != nil, in.LaunchConfigurationName != "", in.InstanceID != ""} {
+	for _, v := range []bool{in.LaunchTemplate != nil, in.LaunchConfigurationName != "", in.InstanceID != "", in.MixedInstancesPolicy != nil} {
 		if v {
 			sources++
 		}
@@ -107,6 +107,27 @@ func (s *Service) createGroup(ctx context.Context, in *CreateAutoScalingGroupInp
 			lt.Version = "$Default"
 		}
 		g.LaunchTemplate = &lt
+	}
+	if mip := in.MixedInstancesPolicy; mip != nil {
+		if mip.LaunchTemplate == nil || mip.LaunchTemplate.LaunchTemplateSpecification == nil {
+			return nil, ErrValidation.With("The specified launch template is not valid: a MixedInstancesPolicy needs LaunchTemplate.LaunchTemplateSpecification.")
+		}
+		spec := mip.LaunchTemplate.LaunchTemplateSpecification
+		lts, err := s.ec2.DescribeLaunchTemplates(ctx, &ec2sim.DescribeLaunchTemplatesInput{LaunchTemplateIDs: nonEmpty(spec.LaunchTemplateID), LaunchTemplateNames: nonEmpty(spec.LaunchTemplateName)})
+		if err != nil || len(lts.LaunchTemplates) != 1 {
+			return nil, ErrValidation.With("You must use a valid fully-formed launch template. The specified launch template, with template name %s, does not exist.", spec.LaunchTemplateName+spec.LaunchTemplateID)
+		}
+		lt := *spec
+		lt.LaunchTemplateID, lt.LaunchTemplateName = lts.LaunchTemplates[0].LaunchTemplateID, lts.LaunchTemplates[0].LaunchTemplateName
+		if lt.Version == "" {
+			lt.Version = "$Default"
+		}
+		for _, o := range mip.LaunchTemplate.Overrides {
+			if o.InstanceType == "" {
+				return nil, ErrValidation.With("An override must specify InstanceType.")
+			}
+		}
+		g.MixedInstancesPolicy = &MixedInstancesPolicy{LaunchTemplate: &MixedLaunchTemplate{LaunchTemplateSpecification: &lt, Overrides: mip.LaunchTemplate.Overrides}}
 	}
 	if in.LaunchConfigurationName != "" {
 		if _, err := s.configs.Get(ctx, scope(ctx)+in.LaunchConfigurationName); err != nil {

@@ -475,12 +475,19 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 		in.Placement = &ec2sim.Placement{AvailabilityZone: p.az}
 	}
 	var lt *LaunchTemplateSpecification
-	if g.LaunchTemplate != nil {
-		v := g.LaunchTemplate.Version
+	gl := g.LaunchTemplate
+	if gl == nil && g.MixedInstancesPolicy != nil && g.MixedInstancesPolicy.LaunchTemplate != nil {
+		gl = g.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification
+		if ov := g.MixedInstancesPolicy.LaunchTemplate.Overrides; len(ov) > 0 {
+			in.InstanceType = ov[0].InstanceType
+		}
+	}
+	if gl != nil {
+		v := gl.Version
 		if v == "" {
 			v = "$Default"
 		}
-		lt = &LaunchTemplateSpecification{LaunchTemplateID: g.LaunchTemplate.LaunchTemplateID, LaunchTemplateName: g.LaunchTemplate.LaunchTemplateName, Version: v}
+		lt = &LaunchTemplateSpecification{LaunchTemplateID: gl.LaunchTemplateID, LaunchTemplateName: gl.LaunchTemplateName, Version: v}
 		in.LaunchTemplate = &ec2sim.LaunchTemplateSpecification{LaunchTemplateID: lt.LaunchTemplateID, Version: v}
 		if lt.LaunchTemplateID == "" {
 			in.LaunchTemplate.LaunchTemplateName = lt.LaunchTemplateName

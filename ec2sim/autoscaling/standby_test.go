@@ -101,3 +101,35 @@ func TestSDKStandbyAndDetach(t *testing.T) {
 		t.Errorf("attach beyond max / twice: %v", err)
 	}
 }
+
+func TestSDKMixedInstancesPolicy(t *testing.T) {
+	f := setup(t)
+	c := as.NewFromConfig(awstest.Config(t, awsapi.AutoScaling(f.asg)))
+	ctx := context.Background()
+	if _, err := c.CreateAutoScalingGroup(ctx, &as.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("mixed"), MinSize: aws.Int32(2), MaxSize: aws.Int32(2),
+		AvailabilityZones: []string{"us-east-1a"},
+		MixedInstancesPolicy: &types.MixedInstancesPolicy{LaunchTemplate: &types.LaunchTemplate{
+			LaunchTemplateSpecification: &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("web")},
+			Overrides:                   []types.LaunchTemplateOverrides{{InstanceType: aws.String("m5.large")}, {InstanceType: aws.String("c5.large")}}}}}); err != nil {
+		t.Fatal(err)
+	}
+	f.settle(t)
+	out, err := c.DescribeAutoScalingGroups(ctx, &as.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{"mixed"}})
+	if err != nil || len(out.AutoScalingGroups) != 1 {
+		t.Fatalf("%+v %v", out, err)
+	}
+	g := out.AutoScalingGroups[0]
+	if g.MixedInstancesPolicy == nil || len(g.MixedInstancesPolicy.LaunchTemplate.Overrides) != 2 || len(g.Instances) != 2 {
+		t.Fatalf("%+v", g)
+	}
+	for _, i := range g.Instances {
+		if aws.ToString(i.InstanceType) != "m5.large" {
+			t.Errorf("instance type %s", aws.ToString(i.InstanceType))
+		}
+	}
+	if _, err := c.CreateAutoScalingGroup(ctx, &as.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("both"), MinSize: aws.Int32(0), MaxSize: aws.Int32(1),
+		AvailabilityZones: []string{"us-east-1a"}, LaunchTemplate: &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("web")},
+		MixedInstancesPolicy: &types.MixedInstancesPolicy{LaunchTemplate: &types.LaunchTemplate{LaunchTemplateSpecification: &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("web")}}}}); err == nil {
+		t.Error("LaunchTemplate and MixedInstancesPolicy together accepted")
+	}
+}

@@ -66,6 +66,7 @@ type Group struct {
 	AutoScalingGroupARN              string                       `json:"AutoScalingGroupARN"`
 	LaunchConfigurationName          string                       `json:"LaunchConfigurationName,omitempty"`
 	LaunchTemplate                   *LaunchTemplateSpecification `json:"LaunchTemplate,omitempty"`
+	MixedInstancesPolicy             *MixedInstancesPolicy        `json:"MixedInstancesPolicy,omitempty"`
 	MinSize                          int32                        `json:"MinSize"`
 	MaxSize                          int32                        `json:"MaxSize"`
 	DesiredCapacity                  int32                        `json:"DesiredCapacity"`
@@ -103,6 +104,7 @@ type CreateAutoScalingGroupInput struct {
 	LaunchConfigurationName          string                       `json:"LaunchConfigurationName,omitempty"`
 	LaunchTemplate                   *LaunchTemplateSpecification `json:"LaunchTemplate,omitempty"`
 	InstanceID                       string                       `json:"InstanceId,omitempty"`
+	MixedInstancesPolicy             *MixedInstancesPolicy        `json:"MixedInstancesPolicy,omitempty"`
 	MinSize                          int32                        `json:"MinSize"`
 	MaxSize                          int32                        `json:"MaxSize"`
 	DesiredCapacity                  *int32                       `json:"DesiredCapacity,omitempty"`
@@ -435,4 +437,22 @@ type DeleteLaunchConfigurationInput struct {
 type ScalingProcessQuery struct {
 	AutoScalingGroupName string   `json:"AutoScalingGroupName"`
 	ScalingProcesses     []string `json:"ScalingProcesses,omitempty"`
+}
+
+// MixedInstancesPolicy is the basic form devopsim supports: a launch template and instance
+// type overrides (instances launch with the first override's type).
+type MixedInstancesPolicy struct {
+	LaunchTemplate *MixedLaunchTemplate `json:"LaunchTemplate,omitempty"`
+}
+
+// MixedLaunchTemplate is a policy's launch template and overrides.
+type MixedLaunchTemplate struct {
+	LaunchTemplateSpecification *LaunchTemplateSpecification `json:"LaunchTemplateSpecification,omitempty"`
+	Overrides                   []LaunchTemplateOverrides    `json:"Overrides,omitempty"`
+}
+
+// LaunchTemplateOverrides overrides the template's instance type.
+type LaunchTemplateOverrides struct {
+	InstanceType     string `json:"InstanceType,omitempty"`
+	WeightedCapacity string `json:"WeightedCapacity,omitempty"`
 }
