@@ -111,7 +111,7 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-const minCorpus = 20
+const minCorpus = 19
 
 func (p *platform) defaultSubnets(t *testing.T) string {
 	out, err := p.EC2.DescribeSubnets(context.Background(), &ec2sim.DescribeSubnetsInput{})

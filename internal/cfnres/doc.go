@@ -54,4 +54,8 @@
 // changes to InstanceType, UserData, SecurityGroupIds and IamInstanceProfile replace the
 // instance (AWS stops and restarts it). CodeCommit Code.S3 needs Services.Objects.
 // AWS::CodeDeploy::DeploymentGroup's Deployment starts a deployment without waiting for it.
+// AWS::IAM::Policy and ManagedPolicy attach to Roles only (no IAM users or groups); a
+// ManagedPolicy's new PolicyDocument replaces the policy (one version is modelled). The
+// ELBv2 TargetGroup, LoadBalancer and Listener are replaced on any property change, and
+// TargetGroupAttributes/LoadBalancerAttributes are ignored.
 package cfnres

@@ -16,6 +16,7 @@ import (
 	"github.com/devopsim/devopsim/codedeploy"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awstest"
@@ -121,6 +122,8 @@ func newPlatform(t *testing.T) *platform {
 	p.Objects = env.Objects
 	p.IAM, err = iam.New(env, iam.Options{})
 	must(p.IAM, err)
+	p.ELBv2, err = elbv2.New(env, elbv2.Deps{}, elbv2.Options{})
+	must(p.ELBv2, err)
 	p.SSM, err = ssm.New(env, ssm.Options{PublicParameters: ssm.AMIParameters(ec2sim.AL2023AMI, ec2sim.AmazonLinux2AMI, ec2sim.Ubuntu2404AMI, ec2sim.Ubuntu2204AMI)})
 	must(p.SSM, err)
 	p.cf, err = cloudformation.New(env, cloudformation.Options{SSM: paramStore{p.SSM}})

@@ -10,6 +10,7 @@ import (
 	"github.com/devopsim/devopsim/codedeploy"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
+	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/sns"
@@ -29,6 +30,7 @@ type Services struct {
 	AutoScaling *autoscaling.Service
 	CodeDeploy  *codedeploy.Service
 	IAM         *iam.Service
+	ELBv2       *elbv2.Service
 	// SSM is accepted for completeness: AWS::SSM::Parameter is built into cloudformation
 	// (its Options.SSM), so Register adds nothing for it.
 	SSM *ssm.Service
@@ -65,6 +67,9 @@ func Register(cf *cloudformation.Service, s Services) {
 	}
 	if s.IAM != nil {
 		registerIAM(cf, s.IAM)
+	}
+	if s.ELBv2 != nil {
+		registerELBv2(cf, s.ELBv2)
 	}
 	if s.CodeDeploy != nil {
 		registerCodeDeploy(cf, s.CodeDeploy)
