@@ -18,7 +18,15 @@ Parameters:
 Resources:
   Web:
     Type: AWS::EC2::Instance
-    Properties: {ImageId: IMAGE, InstanceType: t3.micro}
+    Properties:
+      ImageId: IMAGE
+      InstanceType: t3.micro
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          yum install -y nginx
+          echo "hello from nginx" > /usr/share/nginx/html/index.html
+          systemctl start nginx
   TG:
     Type: AWS::ElasticLoadBalancingV2::TargetGroup
     Properties:
@@ -81,6 +89,16 @@ func TestLoadBalancerStack(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.code != 200 || rec.body.String() != "hello from the stack" {
 		t.Fatalf("%d %q", rec.code, rec.body.String())
+	}
+	// The forward listener reaches nginx on the instance, over the load balancer's real URL.
+	resp, err := http.Get(p.ELBv2.URL(out["DNS"]) + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(b), "hello from nginx") {
+		t.Fatalf("through the ALB: %d %q", resp.StatusCode, b)
 	}
 	p.deleteStack(t, "alb")
 	if d, err := p.ELBv2.DescribeLoadBalancers(ctx, &elbv2.DescribeLoadBalancersInput{}); err != nil || len(d.LoadBalancers) != 0 {

@@ -3,6 +3,7 @@ package cfnres_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -122,7 +123,7 @@ func newPlatform(t *testing.T) *platform {
 	p.Objects = env.Objects
 	p.IAM, err = iam.New(env, iam.Options{})
 	must(p.IAM, err)
-	p.ELBv2, err = elbv2.New(env, elbv2.Deps{}, elbv2.Options{})
+	p.ELBv2, err = elbv2.New(env, elbv2.Deps{Targets: ec2Targets{p.EC2}}, elbv2.Options{})
 	must(p.ELBv2, err)
 	p.SSM, err = ssm.New(env, ssm.Options{PublicParameters: ssm.AMIParameters(ec2sim.AL2023AMI, ec2sim.AmazonLinux2AMI, ec2sim.Ubuntu2404AMI, ec2sim.Ubuntu2204AMI)})
 	must(p.SSM, err)
@@ -241,4 +242,16 @@ func (p paramStore) PutParameter(ctx context.Context, name, value, typ string, o
 func (p paramStore) DeleteParameter(ctx context.Context, name string) error {
 	_, err := p.s.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: name})
 	return err
+}
+
+// ec2Targets lets the load balancer reach instances' web services (as the root's adapter does).
+type ec2Targets struct{ ec2 *ec2sim.Service }
+
+func (e ec2Targets) Handler(_ context.Context, id string, port int) (http.Handler, bool, error) {
+	h, ok := e.ec2.Host(id)
+	if !ok {
+		return nil, false, elbv2.ErrInstanceNotFound
+	}
+	hh, ok := h.Handler(port)
+	return hh, ok, nil
 }
