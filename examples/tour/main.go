@@ -1,11 +1,12 @@
 // Command tour walks through devopsim's DevOps flow in one process, through the real AWS SDK
 // for Go: it launches web servers whose user data installs nginx, pushes an application to
 // CodeCommit with a git client, and a CodePipeline builds and tests it with CodeBuild, waits
-// for a manual approval and deploys it with CodeDeploy onto the servers; a second push flows
-// through the pipeline by itself. Every call lands in CloudTrail. Production then runs in an
-// Auto Scaling group behind an application load balancer and gets the same build blue/green;
-// Systems Manager Run Command reads the page on the staging servers; a CloudWatch alarm scales
-// production out, and the launch event reaches an SNS subscriber through EventBridge.
+// for a manual approval, deploys it with CodeDeploy onto the staging servers in place and then
+// blue/green to production, an Auto Scaling group behind an application load balancer; a second
+// push flows through the pipeline by itself. Every call lands in CloudTrail. Systems Manager Run
+// Command reads the page on the staging servers, the CloudWatch agent ships an app log that Logs
+// Insights queries, and a CloudWatch alarm scales production out while the launch event reaches
+// an SNS subscriber through EventBridge.
 //
 //	go run ./examples/tour
 //
@@ -118,6 +119,8 @@ type tour struct {
 	url  string
 	// prodGroup is the Auto Scaling group production runs on after the blue/green deployment.
 	prodGroup string
+	prodDNS   string   // the production load balancer's DNS name
+	blue      []string // production's current instances, replaced by the next deployment
 }
 
 func (t *tour) step(format string, args ...any) { fmt.Fprintf(t.w, "==> "+format+"\n", args...) }
@@ -167,6 +170,9 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.checkServers(servers, "hello from devopsim"); err != nil {
 		return err
 	}
+	if err := t.checkProduction("hello from devopsim"); err != nil {
+		return err
+	}
 	if err := t.showBuildLog(); err != nil {
 		return err
 	}
@@ -181,14 +187,13 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.checkServers(servers, "hello again, from the second commit"); err != nil {
 		return err
 	}
+	if err := t.checkProduction("hello again, from the second commit"); err != nil {
+		return err
+	}
 	if err := t.showTrail(); err != nil {
 		return err
 	}
 
-	// Production: blue/green behind a load balancer, with the build staging runs.
-	if err := t.production(); err != nil {
-		return err
-	}
 	if err := t.runCommand(); err != nil {
 		return err
 	}
@@ -429,6 +434,10 @@ func (t *tour) createPipeline() error {
 	if err != nil {
 		return err
 	}
+	// Production: an Auto Scaling group behind a load balancer, deployed blue/green.
+	if err := t.productionInfra(); err != nil {
+		return err
+	}
 	action := func(name string, cat cptypes.ActionCategory, provider string, cfg map[string]string, in, out string) cptypes.ActionDeclaration {
 		a := cptypes.ActionDeclaration{Name: aws.String(name), Configuration: cfg,
 			ActionTypeId: &cptypes.ActionTypeId{Category: cat, Owner: cptypes.ActionOwnerAws, Provider: aws.String(provider), Version: aws.String("1")}}
@@ -449,12 +458,13 @@ func (t *tour) createPipeline() error {
 			{Name: aws.String("Build"), Actions: []cptypes.ActionDeclaration{action("BuildAndTest", cptypes.ActionCategoryBuild, "CodeBuild", map[string]string{"ProjectName": "hello-build"}, "App", "Site")}},
 			{Name: aws.String("Approval"), Actions: []cptypes.ActionDeclaration{action("Approve", cptypes.ActionCategoryApproval, "Manual", map[string]string{"CustomData": "Deploy to staging?"}, "", "")}},
 			{Name: aws.String("Deploy"), Actions: []cptypes.ActionDeclaration{action("Deploy", cptypes.ActionCategoryDeploy, "CodeDeploy", map[string]string{"ApplicationName": "hello", "DeploymentGroupName": "staging"}, "Site", "")}},
+			{Name: aws.String("Production"), Actions: []cptypes.ActionDeclaration{action("BlueGreen", cptypes.ActionCategoryDeploy, "CodeDeploy", map[string]string{"ApplicationName": "hello", "DeploymentGroupName": "production"}, "Site", "")}},
 		},
 	}})
 	if err != nil {
 		return err
 	}
-	t.step("codepipeline CreatePipeline hello: Source (CodeCommit) → Build (CodeBuild) → Approval (manual) → Deploy (CodeDeploy)")
+	t.step("codepipeline CreatePipeline hello: Source (CodeCommit) → Build (CodeBuild) → Approval (manual) → Deploy (CodeDeploy, staging in place) → Production (CodeDeploy, blue/green)")
 	return nil
 }
 
@@ -614,7 +624,7 @@ func (t *tour) showTrail() error {
 // production runs an Auto Scaling group "prod" behind an application load balancer and
 // deploys the build staging runs to it blue/green: CodeDeploy copies the group, installs the
 // revision on the copy, moves the target group to it and terminates the original instances.
-func (t *tour) production() error {
+func (t *tour) productionInfra() error {
 	userData := "#!/bin/bash\nyum install -y nginx\nrm -f /usr/share/nginx/html/index.html\nsystemctl enable --now nginx\n"
 	_, err := ec2.NewFromConfig(t.cfg).CreateLaunchTemplate(t.ctx, &ec2.CreateLaunchTemplateInput{
 		LaunchTemplateName: aws.String("prod-web"),
@@ -690,25 +700,15 @@ func (t *tour) production() error {
 	if err != nil {
 		return err
 	}
-	// The revision staging runs: the pipeline's last build artifact, which its last successful
-	// deployment installed.
-	rev, err := t.lastRevision("staging")
-	if err != nil {
-		return err
-	}
-	dep, err := cd.CreateDeployment(t.ctx, &codedeploy.CreateDeploymentInput{ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("production"), Revision: rev})
-	if err != nil {
-		return err
-	}
-	t.step("codedeploy CreateDeployment production (BLUE_GREEN, COPY_AUTO_SCALING_GROUP) of s3://%s/%s", aws.ToString(rev.S3Location.Bucket), aws.ToString(rev.S3Location.Key))
-	info, err := t.waitDeployment(aws.ToString(dep.DeploymentId))
-	if err != nil {
-		return err
-	}
-	t.step("deployment %s: %s", aws.ToString(dep.DeploymentId), info.Status)
-	if info.Status != cdtypes.DeploymentStatusSucceeded {
-		return fmt.Errorf("the production deployment %s: %+v", info.Status, info.ErrorInformation)
-	}
+	t.blue, t.prodDNS = blue, dns
+	return nil
+}
+
+// checkProduction reads production's page through the load balancer and checks the blue
+// instances of the last blue/green deployment are gone.
+func (t *tour) checkProduction(want string) error {
+	dns, blue := t.prodDNS, t.blue
+	cd := codedeploy.NewFromConfig(t.cfg)
 	url := t.p.ELBv2().URL(dns)
 	for range 2 {
 		res, err := http.Get(url)
@@ -718,7 +718,7 @@ func (t *tour) production() error {
 		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		t.step("GET %s (load balancer %s): %s", url, dns, strings.TrimSpace(string(body)))
-		if !strings.Contains(string(body), "hello again, from the second commit") {
+		if !strings.Contains(string(body), want) {
 			return fmt.Errorf("production serves %q", body)
 		}
 	}
@@ -745,32 +745,12 @@ func (t *tour) production() error {
 	if asgs := g.DeploymentGroupInfo.AutoScalingGroups; len(asgs) == 1 {
 		t.prodGroup = aws.ToString(asgs[0].Name)
 	}
-	t.step("production now runs on Auto Scaling group %s (the green copy of prod)", t.prodGroup)
+	t.step("production now runs on Auto Scaling group %s (the green copy)", t.prodGroup)
+	// The next blue/green deployment replaces this green fleet.
+	if t.blue, err = t.groupInstances(t.prodGroup, 2); err != nil {
+		return err
+	}
 	return nil
-}
-
-// lastRevision is the revision of a deployment group's latest successful deployment.
-func (t *tour) lastRevision(group string) (*cdtypes.RevisionLocation, error) {
-	cd := codedeploy.NewFromConfig(t.cfg)
-	list, err := cd.ListDeployments(t.ctx, &codedeploy.ListDeploymentsInput{ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String(group),
-		IncludeOnlyStatuses: []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusSucceeded}})
-	if err != nil {
-		return nil, err
-	}
-	var latest *cdtypes.DeploymentInfo
-	for _, id := range list.Deployments {
-		d, err := cd.GetDeployment(t.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
-		if err != nil {
-			return nil, err
-		}
-		if latest == nil || d.DeploymentInfo.CreateTime.After(aws.ToTime(latest.CreateTime)) {
-			latest = d.DeploymentInfo
-		}
-	}
-	if latest == nil || latest.Revision == nil || latest.Revision.S3Location == nil {
-		return nil, fmt.Errorf("%s has no successful deployment from S3", group)
-	}
-	return latest.Revision, nil
 }
 
 // groupInstances waits until an Auto Scaling group has n in-service instances and they booted.
@@ -798,25 +778,5 @@ func (t *tour) groupInstances(name string, n int) ([]string, error) {
 			return nil, fmt.Errorf("group %s has %d instances, want %d", name, len(ids), n)
 		}
 		time.Sleep(50 * time.Millisecond)
-	}
-}
-
-// waitDeployment polls a deployment until it ends (the SDK's waiter polls every 15 s).
-func (t *tour) waitDeployment(id string) (*cdtypes.DeploymentInfo, error) {
-	cd := codedeploy.NewFromConfig(t.cfg)
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		out, err := cd.GetDeployment(t.ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
-		if err != nil {
-			return nil, err
-		}
-		switch out.DeploymentInfo.Status {
-		case cdtypes.DeploymentStatusSucceeded, cdtypes.DeploymentStatusFailed, cdtypes.DeploymentStatusStopped:
-			return out.DeploymentInfo, nil
-		}
-		if time.Now().After(deadline) {
-			return nil, fmt.Errorf("deployment %s is still %s", id, out.DeploymentInfo.Status)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
