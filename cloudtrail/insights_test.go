@@ -25,6 +25,8 @@ func TestInsights(t *testing.T) {
 		if i%10 == 0 {
 			f.call(ctx, "DeleteFile", &repoIn{RepositoryName: "missing"})
 		}
+		// process the minute's records before the clock moves on (the recorder is asynchronous)
+		f.ct.Flush(ctx)
 		f.clk.Advance(time.Minute)
 	}
 	if n := len(lookup(t, f, ctx, &cloudtrail.LookupEventsInput{EventCategory: "insight"}).Events); n != 0 {
@@ -37,8 +39,10 @@ func TestInsights(t *testing.T) {
 	for i := 0; i < 50; i++ {
 		f.call(ctx, "DeleteFile", &repoIn{RepositoryName: "missing"})
 	}
+	f.ct.Flush(ctx)
 	f.clk.Advance(time.Minute)
 	f.call(ctx, "PutFile", &repoIn{RepositoryName: "web"})
+	f.ct.Flush(ctx)
 	f.clk.Advance(5 * time.Minute)
 	f.ct.Deliver(ctx)
 

@@ -265,6 +265,10 @@ func TestApprovalTimesOutOnThePlatformClock(t *testing.T) {
 			p.Stages[1].Actions[0].TimeoutInMinutes = tc.timeout
 			id := h.create(p)
 			h.waitFor("approval pending", func() bool { return h.action("to", "Approval", "Approve").Token != "" })
+			// The approval's timeout timer is armed just after its token shows: wait for it, or
+			// advancing first would schedule it from the advanced time.
+			deadline := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(tc.after)
+			h.waitFor("approval timer", func() bool { next, ok := clk.Next(); return ok && !next.Before(deadline) })
 			clk.Advance(tc.after - time.Minute)
 			if st := h.execStatus("to", id); st != "InProgress" {
 				t.Fatalf("before the timeout: %s", st)
