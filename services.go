@@ -21,6 +21,7 @@ import (
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/awsapi"
 	"github.com/devopsim/devopsim/internal/cfnres"
+	"github.com/devopsim/devopsim/internal/pipelinewire"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
 )
@@ -190,8 +191,8 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(awsapi.CloudFormation(stacks))
 
 	pipelines, err := codepipeline.New(env, codepipeline.Deps{
-		CodeCommit: pipelineSources{cc}, Builds: pipelineBuilds{cb}, Deployments: pipelineDeployments{cd},
-		Stacks: pipelineStacks{stacks}, Topics: topics,
+		CodeCommit: pipelinewire.Sources{CC: cc}, Builds: pipelinewire.Builds{CB: cb}, Deployments: pipelinewire.Deployments{CD: cd},
+		Stacks: pipelinewire.Stacks{CF: stacks}, Topics: topics,
 	}, codepipeline.Options{})
 	if err != nil {
 		return err

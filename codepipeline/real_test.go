@@ -2,8 +2,6 @@ package codepipeline_test
 
 import (
 	"context"
-	"path"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -14,111 +12,8 @@ import (
 	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/internal/awstest"
+	"github.com/devopsim/devopsim/internal/pipelinewire"
 )
-
-// ccAdapter is how the root wires CodeCommit into codepipeline.CodeCommit.
-type ccAdapter struct{ cc *codecommit.Service }
-
-func parseGitDate(s string) time.Time {
-	if f := strings.Fields(s); len(f) > 0 {
-		if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-			return time.Unix(n, 0).UTC()
-		}
-	}
-	t, _ := time.Parse(time.RFC3339, s)
-	return t
-}
-
-func (a ccAdapter) Snapshot(ctx context.Context, repo, ref string) ([]byte, codepipeline.Commit, error) {
-	zip, id, err := a.cc.Archive(ctx, repo, ref)
-	if err != nil {
-		return nil, codepipeline.Commit{}, err
-	}
-	out, err := a.cc.GetCommit(ctx, &codecommit.GetCommitInput{RepositoryName: repo, CommitID: id})
-	if err != nil {
-		return nil, codepipeline.Commit{}, err
-	}
-	c := codepipeline.Commit{ID: id, Message: out.Commit.Message}
-	if u := out.Commit.Author; u != nil {
-		c.AuthorName, c.AuthorDate = u.Name, parseGitDate(u.Date)
-	}
-	if u := out.Commit.Committer; u != nil {
-		c.CommitterDate = parseGitDate(u.Date)
-	}
-	return zip, c, nil
-}
-
-func (a ccAdapter) ChangedFiles(ctx context.Context, repo, old, new string) ([]string, error) {
-	var files []string
-	token := ""
-	for {
-		out, err := a.cc.GetDifferences(ctx, &codecommit.GetDifferencesInput{RepositoryName: repo, BeforeCommitSpecifier: old, AfterCommitSpecifier: new, NextToken: token})
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range out.Differences {
-			if d.AfterBlob != nil {
-				files = append(files, d.AfterBlob.Path)
-			} else if d.BeforeBlob != nil {
-				files = append(files, d.BeforeBlob.Path)
-			}
-		}
-		if token = out.NextToken; token == "" {
-			return files, nil
-		}
-	}
-}
-
-// cbAdapter is how the root wires CodeBuild into codepipeline.Builds.
-type cbAdapter struct{ cb *codebuild.Service }
-
-func (a cbAdapter) StartBuild(ctx context.Context, req codepipeline.BuildRequest) (string, error) {
-	in := &codebuild.StartBuildInput{ProjectName: req.ProjectName, SourceTypeOverride: "S3", SourceLocationOverride: req.Source.Bucket + "/" + req.Source.Key}
-	for _, v := range req.EnvironmentVariables {
-		in.EnvironmentVariablesOverride = append(in.EnvironmentVariablesOverride, codebuild.EnvironmentVariable{Name: v.Name, Value: v.Value, Type: v.Type})
-	}
-	for i, o := range req.Outputs {
-		art := &codebuild.ProjectArtifacts{Type: "S3", Location: o.Location.Bucket, Path: path.Dir(o.Location.Key), Name: path.Base(o.Location.Key), Packaging: "ZIP", NamespaceType: "NONE"}
-		if i == 0 {
-			in.ArtifactsOverride = art
-		} else {
-			art.ArtifactIdentifier = o.Name
-			in.SecondaryArtifactsOverride = append(in.SecondaryArtifactsOverride, *art)
-		}
-	}
-	out, err := a.cb.StartBuild(ctx, in)
-	if err != nil {
-		return "", err
-	}
-	return out.Build.Id, nil
-}
-
-func (a cbAdapter) WaitBuild(ctx context.Context, id string) (codepipeline.BuildResult, error) {
-	b, err := a.cb.Wait(ctx, id)
-	if err != nil {
-		return codepipeline.BuildResult{}, err
-	}
-	res := codepipeline.BuildResult{Status: b.BuildStatus, ExportedVariables: map[string]string{}}
-	for _, v := range b.ExportedEnvironmentVariables {
-		res.ExportedVariables[v.Name] = v.Value
-	}
-	for _, p := range b.Phases {
-		if p.PhaseStatus != "" && p.PhaseStatus != codebuild.StatusSucceeded {
-			for _, c := range p.Contexts {
-				res.Message = p.PhaseType + ": " + c.Message
-			}
-		}
-	}
-	if b.Logs != nil {
-		res.LogURL, res.LogStreamARN = b.Logs.DeepLink, b.Logs.CloudWatchLogsArn
-	}
-	return res, nil
-}
-
-func (a cbAdapter) StopBuild(ctx context.Context, id string) error {
-	_, err := a.cb.StopBuild(ctx, &codebuild.StopBuildInput{Id: id})
-	return err
-}
 
 // A commit pushed to the real CodeCommit starts the pipeline (through the event bus), the
 // source action snapshots it, and the real CodeBuild builds it and fails or succeeds for real.
@@ -132,7 +27,7 @@ func TestRealCodeCommitAndCodeBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := codepipeline.New(env, codepipeline.Deps{CodeCommit: ccAdapter{cc}, Builds: cbAdapter{cb}}, codepipeline.Options{})
+	svc, err := codepipeline.New(env, codepipeline.Deps{CodeCommit: pipelinewire.Sources{CC: cc}, Builds: pipelinewire.Builds{CB: cb}}, codepipeline.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

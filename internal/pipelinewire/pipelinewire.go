@@ -1,4 +1,7 @@
-package devopsim
+// Package pipelinewire adapts CodeCommit, CodeBuild, CodeDeploy and CloudFormation to the
+// interfaces CodePipeline declares; the root wires them, and codepipeline's own tests use them
+// to run against the real services.
+package pipelinewire
 
 import (
 	"context"
@@ -18,8 +21,8 @@ import (
 
 const pipelineService = "codepipeline.amazonaws.com"
 
-// pipelineSources gives CodePipeline's source action and triggers CodeCommit.
-type pipelineSources struct{ cc *codecommit.Service }
+// Sources gives CodePipeline's source action and triggers CodeCommit.
+type Sources struct{ CC *codecommit.Service }
 
 func parseGitDate(s string) time.Time {
 	if f := strings.Fields(s); len(f) > 0 {
@@ -31,13 +34,13 @@ func parseGitDate(s string) time.Time {
 	return t
 }
 
-func (a pipelineSources) Snapshot(ctx context.Context, repo, ref string) ([]byte, codepipeline.Commit, error) {
+func (a Sources) Snapshot(ctx context.Context, repo, ref string) ([]byte, codepipeline.Commit, error) {
 	ctx = identity.InService(ctx, pipelineService)
-	zip, id, err := a.cc.Archive(ctx, repo, ref)
+	zip, id, err := a.CC.Archive(ctx, repo, ref)
 	if err != nil {
 		return nil, codepipeline.Commit{}, err
 	}
-	out, err := a.cc.GetCommit(ctx, &codecommit.GetCommitInput{RepositoryName: repo, CommitID: id})
+	out, err := a.CC.GetCommit(ctx, &codecommit.GetCommitInput{RepositoryName: repo, CommitID: id})
 	if err != nil {
 		return nil, codepipeline.Commit{}, err
 	}
@@ -51,12 +54,12 @@ func (a pipelineSources) Snapshot(ctx context.Context, repo, ref string) ([]byte
 	return zip, c, nil
 }
 
-func (a pipelineSources) ChangedFiles(ctx context.Context, repo, old, new string) ([]string, error) {
+func (a Sources) ChangedFiles(ctx context.Context, repo, old, new string) ([]string, error) {
 	ctx = identity.InService(ctx, pipelineService)
 	var files []string
 	token := ""
 	for {
-		out, err := a.cc.GetDifferences(ctx, &codecommit.GetDifferencesInput{RepositoryName: repo, BeforeCommitSpecifier: old, AfterCommitSpecifier: new, NextToken: token})
+		out, err := a.CC.GetDifferences(ctx, &codecommit.GetDifferencesInput{RepositoryName: repo, BeforeCommitSpecifier: old, AfterCommitSpecifier: new, NextToken: token})
 		if err != nil {
 			return nil, err
 		}
@@ -73,11 +76,11 @@ func (a pipelineSources) ChangedFiles(ctx context.Context, repo, old, new string
 	}
 }
 
-// pipelineBuilds runs CodePipeline's build and test actions on CodeBuild: the input artifact
+// Builds runs CodePipeline's build and test actions on CodeBuild: the input artifact
 // is the build's S3 source and the output artifacts are its zipped artifacts.
-type pipelineBuilds struct{ cb *codebuild.Service }
+type Builds struct{ CB *codebuild.Service }
 
-func (a pipelineBuilds) StartBuild(ctx context.Context, req codepipeline.BuildRequest) (string, error) {
+func (a Builds) StartBuild(ctx context.Context, req codepipeline.BuildRequest) (string, error) {
 	in := &codebuild.StartBuildInput{ProjectName: req.ProjectName, SourceTypeOverride: "S3", SourceLocationOverride: req.Source.Bucket + "/" + req.Source.Key}
 	for _, v := range req.EnvironmentVariables {
 		in.EnvironmentVariablesOverride = append(in.EnvironmentVariablesOverride, codebuild.EnvironmentVariable{Name: v.Name, Value: v.Value, Type: v.Type})
@@ -91,15 +94,15 @@ func (a pipelineBuilds) StartBuild(ctx context.Context, req codepipeline.BuildRe
 			in.SecondaryArtifactsOverride = append(in.SecondaryArtifactsOverride, *art)
 		}
 	}
-	out, err := a.cb.StartBuild(identity.InService(ctx, pipelineService), in)
+	out, err := a.CB.StartBuild(identity.InService(ctx, pipelineService), in)
 	if err != nil {
 		return "", err
 	}
 	return out.Build.Id, nil
 }
 
-func (a pipelineBuilds) WaitBuild(ctx context.Context, id string) (codepipeline.BuildResult, error) {
-	b, err := a.cb.Wait(ctx, id)
+func (a Builds) WaitBuild(ctx context.Context, id string) (codepipeline.BuildResult, error) {
+	b, err := a.CB.Wait(ctx, id)
 	if err != nil {
 		return codepipeline.BuildResult{}, err
 	}
@@ -120,16 +123,16 @@ func (a pipelineBuilds) WaitBuild(ctx context.Context, id string) (codepipeline.
 	return res, nil
 }
 
-func (a pipelineBuilds) StopBuild(ctx context.Context, id string) error {
-	_, err := a.cb.StopBuild(identity.InService(ctx, pipelineService), &codebuild.StopBuildInput{Id: id})
+func (a Builds) StopBuild(ctx context.Context, id string) error {
+	_, err := a.CB.StopBuild(identity.InService(ctx, pipelineService), &codebuild.StopBuildInput{Id: id})
 	return err
 }
 
-// pipelineDeployments runs CodePipeline's CodeDeploy actions.
-type pipelineDeployments struct{ cd *codedeploy.Service }
+// Deployments runs CodePipeline's CodeDeploy actions.
+type Deployments struct{ CD *codedeploy.Service }
 
-func (a pipelineDeployments) CreateDeployment(ctx context.Context, req codepipeline.DeployRequest) (string, error) {
-	out, err := a.cd.CreateDeployment(identity.InService(ctx, pipelineService), &codedeploy.CreateDeploymentInput{
+func (a Deployments) CreateDeployment(ctx context.Context, req codepipeline.DeployRequest) (string, error) {
+	out, err := a.CD.CreateDeployment(identity.InService(ctx, pipelineService), &codedeploy.CreateDeploymentInput{
 		ApplicationName: req.ApplicationName, DeploymentGroupName: req.DeploymentGroupName, Description: req.Description,
 		Revision: &codedeploy.RevisionLocation{RevisionType: "S3", S3Location: &codedeploy.S3Location{Bucket: req.Revision.Bucket, Key: req.Revision.Key, BundleType: req.BundleType}},
 	})
@@ -139,11 +142,11 @@ func (a pipelineDeployments) CreateDeployment(ctx context.Context, req codepipel
 	return out.DeploymentID, nil
 }
 
-func (a pipelineDeployments) WaitDeployment(ctx context.Context, id string) (codepipeline.DeployResult, error) {
-	if err := a.cd.Wait(ctx, id); err != nil {
+func (a Deployments) WaitDeployment(ctx context.Context, id string) (codepipeline.DeployResult, error) {
+	if err := a.CD.Wait(ctx, id); err != nil {
 		return codepipeline.DeployResult{}, err
 	}
-	out, err := a.cd.GetDeployment(identity.InService(ctx, pipelineService), &codedeploy.GetDeploymentInput{DeploymentID: id})
+	out, err := a.CD.GetDeployment(identity.InService(ctx, pipelineService), &codedeploy.GetDeploymentInput{DeploymentID: id})
 	if err != nil {
 		return codepipeline.DeployResult{}, err
 	}
@@ -154,13 +157,13 @@ func (a pipelineDeployments) WaitDeployment(ctx context.Context, id string) (cod
 	return res, nil
 }
 
-func (a pipelineDeployments) StopDeployment(ctx context.Context, id string) error {
-	_, err := a.cd.StopDeployment(identity.InService(ctx, pipelineService), &codedeploy.StopDeploymentInput{DeploymentID: id})
+func (a Deployments) StopDeployment(ctx context.Context, id string) error {
+	_, err := a.CD.StopDeployment(identity.InService(ctx, pipelineService), &codedeploy.StopDeploymentInput{DeploymentID: id})
 	return err
 }
 
-// pipelineStacks runs CodePipeline's CloudFormation actions.
-type pipelineStacks struct{ cf *cloudformation.Service }
+// Stacks runs CodePipeline's CloudFormation actions.
+type Stacks struct{ CF *cloudformation.Service }
 
 func stackParams(m map[string]string) []cloudformation.Parameter {
 	keys := make([]string, 0, len(m))
@@ -184,8 +187,8 @@ func stackTags(m map[string]string) []cloudformation.Tag {
 	return out
 }
 
-func (a pipelineStacks) DescribeStack(ctx context.Context, name string) (codepipeline.StackInfo, error) {
-	out, err := a.cf.DescribeStacks(identity.InService(ctx, pipelineService), &cloudformation.DescribeStacksInput{StackName: name})
+func (a Stacks) DescribeStack(ctx context.Context, name string) (codepipeline.StackInfo, error) {
+	out, err := a.CF.DescribeStacks(identity.InService(ctx, pipelineService), &cloudformation.DescribeStacksInput{StackName: name})
 	if err != nil {
 		if strings.Contains(err.Error(), "does not exist") {
 			return codepipeline.StackInfo{}, nil
@@ -203,16 +206,16 @@ func (a pipelineStacks) DescribeStack(ctx context.Context, name string) (codepip
 	return info, nil
 }
 
-func (a pipelineStacks) CreateStack(ctx context.Context, spec codepipeline.StackSpec) error {
-	_, err := a.cf.CreateStack(identity.InService(ctx, pipelineService), &cloudformation.CreateStackInput{
+func (a Stacks) CreateStack(ctx context.Context, spec codepipeline.StackSpec) error {
+	_, err := a.CF.CreateStack(identity.InService(ctx, pipelineService), &cloudformation.CreateStackInput{
 		StackName: spec.StackName, TemplateBody: spec.TemplateBody, Parameters: stackParams(spec.Parameters),
 		Capabilities: spec.Capabilities, RoleARN: spec.RoleArn, Tags: stackTags(spec.Tags), StackPolicyBody: spec.StackPolicy,
 	})
 	return err
 }
 
-func (a pipelineStacks) UpdateStack(ctx context.Context, spec codepipeline.StackSpec) (bool, error) {
-	_, err := a.cf.UpdateStack(identity.InService(ctx, pipelineService), &cloudformation.UpdateStackInput{
+func (a Stacks) UpdateStack(ctx context.Context, spec codepipeline.StackSpec) (bool, error) {
+	_, err := a.CF.UpdateStack(identity.InService(ctx, pipelineService), &cloudformation.UpdateStackInput{
 		StackName: spec.StackName, TemplateBody: spec.TemplateBody, Parameters: stackParams(spec.Parameters),
 		Capabilities: spec.Capabilities, RoleARN: spec.RoleArn, Tags: stackTags(spec.Tags), StackPolicyBody: spec.StackPolicy,
 	})
@@ -222,12 +225,12 @@ func (a pipelineStacks) UpdateStack(ctx context.Context, spec codepipeline.Stack
 	return err == nil, err
 }
 
-func (a pipelineStacks) DeleteStack(ctx context.Context, name string) error {
-	_, err := a.cf.DeleteStack(identity.InService(ctx, pipelineService), &cloudformation.DeleteStackInput{StackName: name})
+func (a Stacks) DeleteStack(ctx context.Context, name string) error {
+	_, err := a.CF.DeleteStack(identity.InService(ctx, pipelineService), &cloudformation.DeleteStackInput{StackName: name})
 	return err
 }
 
-func (a pipelineStacks) CreateChangeSet(ctx context.Context, spec codepipeline.StackSpec) error {
+func (a Stacks) CreateChangeSet(ctx context.Context, spec codepipeline.StackSpec) error {
 	ctx = identity.InService(ctx, pipelineService)
 	info, err := a.DescribeStack(ctx, spec.StackName)
 	if err != nil {
@@ -237,21 +240,21 @@ func (a pipelineStacks) CreateChangeSet(ctx context.Context, spec codepipeline.S
 	if !info.Exists || info.Status == "REVIEW_IN_PROGRESS" {
 		typ = "CREATE"
 	}
-	_, _ = a.cf.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: spec.StackName, ChangeSetName: spec.ChangeSetName})
-	_, err = a.cf.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
+	_, _ = a.CF.DeleteChangeSet(ctx, &cloudformation.DeleteChangeSetInput{StackName: spec.StackName, ChangeSetName: spec.ChangeSetName})
+	_, err = a.CF.CreateChangeSet(ctx, &cloudformation.CreateChangeSetInput{
 		StackName: spec.StackName, ChangeSetName: spec.ChangeSetName, ChangeSetType: typ, TemplateBody: spec.TemplateBody,
 		Parameters: stackParams(spec.Parameters), Capabilities: spec.Capabilities, RoleARN: spec.RoleArn, Tags: stackTags(spec.Tags),
 	})
 	return err
 }
 
-func (a pipelineStacks) ExecuteChangeSet(ctx context.Context, stack, changeSet string) error {
-	_, err := a.cf.ExecuteChangeSet(identity.InService(ctx, pipelineService), &cloudformation.ExecuteChangeSetInput{StackName: stack, ChangeSetName: changeSet})
+func (a Stacks) ExecuteChangeSet(ctx context.Context, stack, changeSet string) error {
+	_, err := a.CF.ExecuteChangeSet(identity.InService(ctx, pipelineService), &cloudformation.ExecuteChangeSetInput{StackName: stack, ChangeSetName: changeSet})
 	return err
 }
 
-func (a pipelineStacks) WaitStack(ctx context.Context, name string) (codepipeline.StackInfo, error) {
-	if _, err := a.cf.WaitStack(ctx, name); err != nil && !strings.Contains(err.Error(), "does not exist") {
+func (a Stacks) WaitStack(ctx context.Context, name string) (codepipeline.StackInfo, error) {
+	if _, err := a.CF.WaitStack(ctx, name); err != nil && !strings.Contains(err.Error(), "does not exist") {
 		return codepipeline.StackInfo{}, err
 	}
 	return a.DescribeStack(ctx, name)
