@@ -17,7 +17,7 @@ import (
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/identity"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/stsapi"
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
@@ -167,7 +167,7 @@ func (p *Platform) newGeneration() (*generation, error) {
 		Authenticate: p.opts.Authenticate,
 	})}
 	g.sts = sts.New(p.env)
-	g.router.Register(awsapi.STS(g.sts))
+	g.router.Register(stsapi.Service(g.sts))
 	if err := p.addServices(g); err != nil {
 		_ = g.close(context.Background())
 		return nil, err

@@ -19,7 +19,21 @@ import (
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/iam"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/autoscalingapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudformationapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudtrailapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudwatchapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codebuildapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codecommitapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codedeployapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codepipelineapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ec2api"
+	"github.com/devopsim/devopsim/internal/awsapi/elbv2api"
+	"github.com/devopsim/devopsim/internal/awsapi/eventsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/iamapi"
+	"github.com/devopsim/devopsim/internal/awsapi/logsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/snsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ssmapi"
 	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/internal/pipelinewire"
 	"github.com/devopsim/devopsim/sns"
@@ -58,7 +72,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.metrics = cw
 	track(cw)
-	g.router.Register(awsapi.CloudWatch(cw))
+	g.router.Register(cloudwatchapi.Service(cw))
 
 	lg, err := logs.New(env, logs.Options{Metrics: metricSink{cw}, DurableEvents: p.opts.DataDir != ""})
 	if err != nil {
@@ -66,7 +80,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.logs = lg
 	track(lg)
-	g.router.Register(awsapi.Logs(lg))
+	g.router.Register(logsapi.Service(lg))
 
 	// CloudTrail's audit hook sees every call (no service makes calls while being built).
 	ct, err := cloudtrail.New(env, cloudtrail.Options{Logs: trailLogs{lg}})
@@ -75,7 +89,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.cloudtrail = ct
 	track(ct)
-	g.router.Register(awsapi.CloudTrail(ct))
+	g.router.Register(cloudtrailapi.Service(ct))
 
 	topics, err := sns.New(env, sns.Options{Endpoint: p.opts.Endpoint})
 	if err != nil {
@@ -83,7 +97,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.sns = topics
 	track(topics)
-	g.router.Register(awsapi.SNS(topics))
+	g.router.Register(snsapi.Service(topics))
 	cw.SetActionRunner(alarmActions{topics: topics})
 
 	users, err := iam.New(env, iam.Options{})
@@ -92,7 +106,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.iam = users
 	track(users)
-	g.router.Register(awsapi.IAM(users))
+	g.router.Register(iamapi.Service(users))
 
 	ccOpts := codecommit.Options{Endpoint: p.opts.Endpoint}
 	if p.opts.GitCredentials != nil {
@@ -107,7 +121,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.codecommit = cc
 	track(cc)
-	g.router.Register(awsapi.CodeCommit(cc))
+	g.router.Register(codecommitapi.Service(cc))
 	g.router.Mount("/v1/repos/", cc.GitHandler())
 
 	var balancers *elbv2.Service // built after EC2; hosts resolve load balancer names through it
@@ -125,14 +139,14 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.ec2 = machines
 	track(machines)
-	g.router.Register(awsapi.EC2(machines))
+	g.router.Register(ec2api.Service(machines))
 	asg, err := autoscaling.New(env, machines, autoscaling.Options{})
 	if err != nil {
 		return err
 	}
 	g.svc.autoscaling = asg
 	track(asg) // closed before EC2
-	g.router.Register(awsapi.AutoScaling(asg))
+	g.router.Register(autoscalingapi.Service(asg))
 	cw.SetActionRunner(alarmActions{topics: topics, extra: scalingActions(asg)})
 
 	balancers, err = elbv2.New(env, elbv2.Deps{Targets: lbTargets{machines}}, elbv2.Options{})
@@ -141,7 +155,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.elbv2 = balancers
 	track(balancers)
-	g.router.Register(awsapi.ELBv2(balancers))
+	g.router.Register(elbv2api.Service(balancers))
 
 	params, err := ssm.New(env, ssm.Options{
 		Fleet: ssmFleet{machines}, Logs: serviceLogs{lg, "ssm.amazonaws.com"},
@@ -152,7 +166,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.ssm = params
 	track(params) // closed before EC2 and Logs
-	g.router.Register(awsapi.SSM(params))
+	g.router.Register(ssmapi.Service(params))
 
 	cb, err := codebuild.New(env, codebuild.Deps{
 		Sources: codeCommitSources{cc}, Metrics: cw, Logs: serviceLogs{lg, "codebuild.amazonaws.com"},
@@ -165,7 +179,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.codebuild = cb
 	track(cb)
-	g.router.Register(awsapi.CodeBuild(cb))
+	g.router.Register(codebuildapi.Service(cb))
 
 	cd, err := codedeploy.New(env, codedeploy.Deps{
 		Fleet: fleet{machines}, AutoScaling: groups{asg, machines}, LoadBalancer: deployLB{balancers}, Alarms: cw, Notifier: notifier{topics, "codedeploy.amazonaws.com"},
@@ -175,7 +189,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.codedeploy = cd
 	track(cd)
-	g.router.Register(awsapi.CodeDeploy(cd))
+	g.router.Register(codedeployapi.Service(cd))
 	onLaunch, stopLaunches := deployOnLaunch(cd)
 	unsubscribeLaunches := p.bus.Subscribe(onLaunch)
 	g.onClose(func(ctx context.Context) error { unsubscribeLaunches(); return stopLaunches(ctx) })
@@ -188,7 +202,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.cloudformation = stacks
 	track(stacks)
-	g.router.Register(awsapi.CloudFormation(stacks))
+	g.router.Register(cloudformationapi.Service(stacks))
 
 	pipelines, err := codepipeline.New(env, codepipeline.Deps{
 		CodeCommit: pipelinewire.Sources{CC: cc}, Builds: pipelinewire.Builds{CB: cb}, Deployments: pipelinewire.Deployments{CD: cd},
@@ -199,7 +213,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.codepipeline = pipelines
 	track(pipelines) // closed before CodeBuild and CodeCommit
-	g.router.Register(awsapi.CodePipeline(pipelines))
+	g.router.Register(codepipelineapi.Service(pipelines))
 	unsubscribePipelines := p.bus.Subscribe(pipelines.HandleEvent)
 	g.onClose(func(context.Context) error { unsubscribePipelines(); return nil })
 
@@ -217,7 +231,7 @@ func (p *Platform) addServices(g *generation) error {
 	}
 	g.svc.events = eb
 	track(eb)
-	g.router.Register(awsapi.Events(eb))
+	g.router.Register(eventsapi.Service(eb))
 	unsubscribe := p.bus.Subscribe(eb.Deliver)
 	g.onClose(func(context.Context) error { unsubscribe(); return nil })
 

@@ -16,7 +16,7 @@ import (
 
 	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/cloudformation"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudformationapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/core"
 )
@@ -125,7 +125,7 @@ func newSDK(t *testing.T) *sdkEnv {
 	s.RegisterProvider("Test::Thing", cloudformation.TypeSpec{Provider: e.f, Attributes: []string{"Arn"}, ReplaceOn: []string{"Name"}, Taggable: true})
 	s.RegisterProvider("AWS::IAM::Role", cloudformation.TypeSpec{Provider: e.f, Attributes: []string{"Arn"}, ReplaceOn: []string{"RoleName"}})
 	e.s = s
-	e.c = cfn.NewFromConfig(awstest.Config(t, awsapi.CloudFormation(s)))
+	e.c = cfn.NewFromConfig(awstest.Config(t, cloudformationapi.Service(s)))
 	return e
 }
 

@@ -19,7 +19,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/codebuild"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codebuildapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/runner"
@@ -92,7 +92,7 @@ func newFixture(t *testing.T, opts codebuild.Options) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(context.Background()) })
-	return &fixture{env: env, svc: svc, client: cb.NewFromConfig(awstest.Config(t, awsapi.CodeBuild(svc))), logs: logs}
+	return &fixture{env: env, svc: svc, client: cb.NewFromConfig(awstest.Config(t, codebuildapi.Service(svc))), logs: logs}
 }
 
 func (f *fixture) project(t *testing.T, name, spec string, mod func(*cb.CreateProjectInput)) {

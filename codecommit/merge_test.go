@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codecommit/types"
 
 	"github.com/devopsim/devopsim/codecommit"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codecommitapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -31,7 +31,7 @@ func newSDKRepo(t *testing.T, name string) *sdkRepo {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := cc.NewFromConfig(awstest.Config(t, awsapi.CodeCommit(svc)))
+	c := cc.NewFromConfig(awstest.Config(t, codecommitapi.Service(svc)))
 	if _, err := c.CreateRepository(context.Background(), &cc.CreateRepositoryInput{RepositoryName: aws.String(name)}); err != nil {
 		t.Fatal(err)
 	}

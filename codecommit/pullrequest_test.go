@@ -14,7 +14,7 @@ import (
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/identity"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codecommitapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -58,7 +58,7 @@ func TestPullRequestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := cc.NewFromConfig(awstest.Config(t, awsapi.CodeCommit(svc)))
+	c := cc.NewFromConfig(awstest.Config(t, codecommitapi.Service(svc)))
 	r := &sdkRepo{t: t, c: c, svc: svc, name: "pr"}
 	if _, err := c.CreateRepository(ctx, &cc.CreateRepositoryInput{RepositoryName: aws.String("pr")}); err != nil {
 		t.Fatal(err)

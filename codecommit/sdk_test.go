@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/codecommit/types"
 
 	"github.com/devopsim/devopsim/codecommit"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codecommitapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -22,7 +22,7 @@ func TestSDKRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := cc.NewFromConfig(awstest.Config(t, awsapi.CodeCommit(svc)))
+	c := cc.NewFromConfig(awstest.Config(t, codecommitapi.Service(svc)))
 	svc.HandleTrigger("go:t", func(context.Context, *codecommit.TriggerNotification) error { return nil })
 
 	cr, err := c.CreateRepository(ctx, &cc.CreateRepositoryInput{RepositoryName: aws.String("sdk"), RepositoryDescription: aws.String("d"), Tags: map[string]string{"k": "v"}})

@@ -11,14 +11,14 @@ import (
 	cd "github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codedeployapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
 // TestSDKRoundTrip drives every wired operation through the real aws-sdk-go-v2 client.
 func TestSDKRoundTrip(t *testing.T) {
 	p := newPlatform(t, nil)
-	c := cd.NewFromConfig(awstest.Config(t, awsapi.CodeDeploy(p.svc)))
+	c := cd.NewFromConfig(awstest.Config(t, codedeployapi.Service(p.svc)))
 	ctx := context.Background()
 	check := func(what string, err error) {
 		t.Helper()
@@ -283,7 +283,7 @@ func TestSDKRoundTrip(t *testing.T) {
 // on a blue/green deployment through the SDK.
 func TestSDKBlueGreenContinue(t *testing.T) {
 	p := newPlatform(t, nil)
-	c := cd.NewFromConfig(awstest.Config(t, awsapi.CodeDeploy(p.svc)))
+	c := cd.NewFromConfig(awstest.Config(t, codedeployapi.Service(p.svc)))
 	ctx := context.Background()
 	blue := p.fleet.add(t, map[string]string{"Fleet": "blue"}, "")
 	p.fleet.add(t, map[string]string{"Fleet": "green"}, "")

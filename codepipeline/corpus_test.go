@@ -18,7 +18,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/codepipeline"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codepipelineapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -204,7 +204,7 @@ func TestCorpusPipelines(t *testing.T) {
 				t.Fatal(err)
 			}
 			h := newHarness(t, clock.Real())
-			wire := awstest.Handler(t, awsapi.CodePipeline(h.svc))
+			wire := awstest.Handler(t, codepipelineapi.Service(h.svc))
 			var pipes []corpusPipeline
 			if strings.HasPrefix(strings.TrimSpace(string(data)), "{\n") && strings.Contains(string(data), `"pipeline"`) {
 				var doc map[string]json.RawMessage

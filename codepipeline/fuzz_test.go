@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/devopsim/devopsim/clock"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codepipelineapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -29,7 +29,7 @@ func FuzzCreatePipeline(f *testing.F) {
 	f.Add([]byte(`{"pipeline":null}`))
 	f.Add([]byte(`[]`))
 	h := newHarness(f, clock.Real())
-	wire := awstest.Handler(f, awsapi.CodePipeline(h.svc))
+	wire := awstest.Handler(f, codepipelineapi.Service(h.svc))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var code int
 		var out string

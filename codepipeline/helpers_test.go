@@ -20,7 +20,7 @@ import (
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/eventbus"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/codepipelineapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/core"
 )
@@ -368,7 +368,7 @@ func newHarness(t testing.TB, clk clock.Clock) *harness {
 		h.mu.Unlock()
 	})
 	t.Cleanup(unsub)
-	h.cp = cpsdk.NewFromConfig(awstest.Config(t, awsapi.CodePipeline(svc)))
+	h.cp = cpsdk.NewFromConfig(awstest.Config(t, codepipelineapi.Service(svc)))
 	return h
 }
 

@@ -10,13 +10,13 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/ec2sim"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ec2api"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
 func TestSDKDescribeInstanceTypes(t *testing.T) {
 	s, _ := newService(t, clock.Real(), ec2sim.Options{})
-	c := ec2.NewFromConfig(awstest.Config(t, awsapi.EC2(s)))
+	c := ec2.NewFromConfig(awstest.Config(t, ec2api.Service(s)))
 	ctx := context.Background()
 
 	out, err := c.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []types.InstanceType{types.InstanceTypeT3Micro, types.InstanceTypeM52xlarge}})

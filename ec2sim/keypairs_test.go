@@ -21,7 +21,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/ec2sim"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ec2api"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -43,7 +43,7 @@ func colon(b []byte) string {
 
 func TestSDKKeyPairs(t *testing.T) {
 	s, _ := newService(t, clock.Real(), ec2sim.Options{})
-	c := ec2.NewFromConfig(awstest.Config(t, awsapi.EC2(s)))
+	c := ec2.NewFromConfig(awstest.Config(t, ec2api.Service(s)))
 	ctx := context.Background()
 
 	// Created RSA key: real PKCS#1 PEM; fingerprint = SHA-1 of the PKCS#8 DER.

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/devopsim/devopsim/elbv2"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/elbv2api"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -33,7 +33,7 @@ func TestSDKRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	c := elb.NewFromConfig(awstest.Config(t, awsapi.ELBv2(r.svc)))
+	c := elb.NewFromConfig(awstest.Config(t, elbv2api.Service(r.svc)))
 	ctx := context.Background()
 
 	lbOut, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{
@@ -207,7 +207,7 @@ func TestSDKRoundTrip(t *testing.T) {
 // Paging through DescribeLoadBalancers with the SDK's paginator.
 func TestSDKPagination(t *testing.T) {
 	r := newRig(t, elbv2.Options{NoLoopback: true})
-	c := elb.NewFromConfig(awstest.Config(t, awsapi.ELBv2(r.svc)))
+	c := elb.NewFromConfig(awstest.Config(t, elbv2api.Service(r.svc)))
 	for _, n := range []string{"a", "b", "c", "d", "e"} {
 		r.lb("lb-" + n)
 	}

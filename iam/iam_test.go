@@ -21,7 +21,7 @@ import (
 
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/iam"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/iamapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -43,7 +43,7 @@ func newIAM(t *testing.T) (*iam.Service, *sdkiam.Client) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return svc, sdkiam.NewFromConfig(awstest.Config(t, awsapi.IAM(svc)))
+	return svc, sdkiam.NewFromConfig(awstest.Config(t, iamapi.Service(svc)))
 }
 
 func TestServiceSpecificCredentialsSDK(t *testing.T) {

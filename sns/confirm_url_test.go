@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/snsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/sns"
 )
@@ -18,7 +18,7 @@ import (
 func TestSubscribeURLConfirms(t *testing.T) {
 	ctx := context.Background()
 	svc, _ := newService(t)
-	h := awstest.Handler(t, awsapi.SNS(svc))
+	h := awstest.Handler(t, snsapi.Service(svc))
 	topic, _ := svc.CreateTopic(ctx, &sns.CreateTopicInput{Name: "t"})
 	if _, err := svc.Subscribe(ctx, &sns.SubscribeInput{TopicArn: topic.TopicArn, Protocol: "email", Endpoint: "a@example.com"}); err != nil {
 		t.Fatal(err)

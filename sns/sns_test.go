@@ -22,7 +22,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/eventbus"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/snsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
@@ -40,7 +40,7 @@ func newService(t *testing.T) (*sns.Service, *awssns.Client) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(context.Background()) })
-	return svc, awssns.NewFromConfig(awstest.Config(t, awsapi.SNS(svc)))
+	return svc, awssns.NewFromConfig(awstest.Config(t, snsapi.Service(svc)))
 }
 
 func apiCode(err error) string {

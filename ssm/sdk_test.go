@@ -10,14 +10,14 @@ import (
 	awsssm "github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ssmapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
 // TestSDKRoundTrip drives every wired operation through the real aws-sdk-go-v2 ssm client.
 func TestSDKRoundTrip(t *testing.T) {
 	p := newPlatform(t, nil, nil)
-	c := awsssm.NewFromConfig(awstest.Config(t, awsapi.SSM(p.svc)))
+	c := awsssm.NewFromConfig(awstest.Config(t, ssmapi.Service(p.svc)))
 	ctx := context.Background()
 	check := func(what string, err error) {
 		t.Helper()

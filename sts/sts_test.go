@@ -8,14 +8,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	awssts "github.com/aws/aws-sdk-go-v2/service/sts"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/stsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/sts"
 )
 
 func TestGetCallerIdentity(t *testing.T) {
 	env := awstest.Env(t)
-	cfg := awstest.Config(t, awsapi.STS(sts.New(env)))
+	cfg := awstest.Config(t, stsapi.Service(sts.New(env)))
 	tests := []struct {
 		key, account string
 	}{

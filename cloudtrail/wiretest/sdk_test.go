@@ -17,7 +17,8 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudtrail"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudtrailapi"
+	"github.com/devopsim/devopsim/internal/awsapi/stsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/sts"
 )
@@ -29,7 +30,7 @@ func TestSDKRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ct.Close(context.Background()) })
-	h := awstest.Handler(t, awsapi.CloudTrail(ct), awsapi.STS(sts.New(env)))
+	h := awstest.Handler(t, cloudtrailapi.Service(ct), stsapi.Service(sts.New(env)))
 	cfg := awstest.ConfigFor(h)
 	cli := sdk.NewFromConfig(cfg)
 	other := cfg.Copy()
@@ -202,7 +203,7 @@ func TestWireAltTargetPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ct.Close(context.Background()) })
-	h := awstest.Handler(t, awsapi.CloudTrail(ct))
+	h := awstest.Handler(t, cloudtrailapi.Service(ct))
 	for _, target := range []string{"com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails", "CloudTrail_20131101.DescribeTrails"} {
 		req := httptest.NewRequest("POST", "/", strings.NewReader(`{"includeShadowTrails":true}`))
 		req.Header.Set("X-Amz-Target", target)

@@ -19,7 +19,7 @@ import (
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudwatch/events"
 	"github.com/devopsim/devopsim/eventbus"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/eventsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/sns"
 )
@@ -77,7 +77,7 @@ func newService(t *testing.T, clk clock.Clock, opts events.Options) (*events.Ser
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close(context.Background()) })
-	client := eventbridge.NewFromConfig(awstest.Config(t, awsapi.Events(svc)))
+	client := eventbridge.NewFromConfig(awstest.Config(t, eventsapi.Service(svc)))
 	return svc, client
 }
 

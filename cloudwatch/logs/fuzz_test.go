@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/devopsim/devopsim/cloudwatch/logs"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/logsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -27,7 +27,7 @@ func FuzzPutLogEventsWire(f *testing.F) {
 	}
 	s, _ := newSvc(f, logs.Options{})
 	mustGroup(f, s, "g", "s")
-	h := awstest.Handler(f, awsapi.Logs(s))
+	h := awstest.Handler(f, logsapi.Service(s))
 	f.Fuzz(func(t *testing.T, body string) {
 		req := httptest.NewRequestWithContext(context.Background(), http.MethodPost, "/", strings.NewReader(body))
 		req.Header.Set("X-Amz-Target", "Logs_20140328.PutLogEvents")

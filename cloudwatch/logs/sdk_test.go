@@ -12,7 +12,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudwatch/logs"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/logsapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -27,7 +27,7 @@ func TestSDKRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer svc.Close(ctx)
-	c := cwl.NewFromConfig(awstest.Config(t, awsapi.Logs(svc)))
+	c := cwl.NewFromConfig(awstest.Config(t, logsapi.Service(svc)))
 	must := func(_ any, err error) {
 		t.Helper()
 		if err != nil {

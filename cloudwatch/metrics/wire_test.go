@@ -18,7 +18,7 @@ import (
 
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudwatchapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -30,7 +30,7 @@ func TestSDKRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(context.Background())
-	cw := cloudwatch.NewFromConfig(awstest.Config(t, awsapi.CloudWatch(s)))
+	cw := cloudwatch.NewFromConfig(awstest.Config(t, cloudwatchapi.Service(s)))
 	ctx := context.Background()
 	_, err = cw.PutMetricData(ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("App"), MetricData: []types.MetricDatum{
 		{MetricName: aws.String("Hits"), Value: aws.Float64(3), Unit: types.StandardUnitCount, Timestamp: aws.Time(now.Add(-time.Minute)),
@@ -107,7 +107,7 @@ func TestRawQueryAndJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close(context.Background())
-	h := awstest.Handler(t, awsapi.CloudWatch(s))
+	h := awstest.Handler(t, cloudwatchapi.Service(s))
 	form := url.Values{"Action": {"PutMetricData"}, "Version": {"2010-08-01"}, "Namespace": {"App"},
 		"MetricData.member.1.MetricName": {"Q"}, "MetricData.member.1.Value": {"7"}}
 	req := httptest.NewRequest("POST", "/", strings.NewReader(form.Encode()))

@@ -10,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/autoscalingapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
 func TestSDKRoundTrip(t *testing.T) {
 	f := setup(t)
-	c := as.NewFromConfig(awstest.Config(t, awsapi.AutoScaling(f.asg)))
+	c := as.NewFromConfig(awstest.Config(t, autoscalingapi.Service(f.asg)))
 	ctx := context.Background()
 	_, err := c.CreateAutoScalingGroup(ctx, &as.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("web"), MinSize: aws.Int32(1), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2),
 		LaunchTemplate:    &types.LaunchTemplateSpecification{LaunchTemplateName: aws.String("web"), Version: aws.String("$Latest")},

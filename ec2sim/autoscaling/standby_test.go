@@ -10,13 +10,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/smithy-go"
 
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/autoscalingapi"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
 func TestSDKStandbyAndDetach(t *testing.T) {
 	f := setup(t)
-	c := as.NewFromConfig(awstest.Config(t, awsapi.AutoScaling(f.asg)))
+	c := as.NewFromConfig(awstest.Config(t, autoscalingapi.Service(f.asg)))
 	ctx := context.Background()
 	code := func(err error) string {
 		var ae smithy.APIError
@@ -104,7 +104,7 @@ func TestSDKStandbyAndDetach(t *testing.T) {
 
 func TestSDKMixedInstancesPolicy(t *testing.T) {
 	f := setup(t)
-	c := as.NewFromConfig(awstest.Config(t, awsapi.AutoScaling(f.asg)))
+	c := as.NewFromConfig(awstest.Config(t, autoscalingapi.Service(f.asg)))
 	ctx := context.Background()
 	if _, err := c.CreateAutoScalingGroup(ctx, &as.CreateAutoScalingGroupInput{AutoScalingGroupName: aws.String("mixed"), MinSize: aws.Int32(2), MaxSize: aws.Int32(2),
 		AvailabilityZones: []string{"us-east-1a"},

@@ -10,7 +10,8 @@ import (
 	cfn "github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	cfntypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/devopsim/devopsim/internal/awsapi"
+	"github.com/devopsim/devopsim/internal/awsapi/cloudformationapi"
+	"github.com/devopsim/devopsim/internal/awsapi/ec2api"
 	"github.com/devopsim/devopsim/internal/awstest"
 )
 
@@ -18,7 +19,7 @@ import (
 // the instance through the EC2 client.
 func TestSDKStack(t *testing.T) {
 	p := newPlatform(t)
-	cfg := awstest.Config(t, awsapi.CloudFormation(p.cf), awsapi.EC2(p.EC2))
+	cfg := awstest.Config(t, cloudformationapi.Service(p.cf), ec2api.Service(p.EC2))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	cf := cfn.NewFromConfig(cfg)

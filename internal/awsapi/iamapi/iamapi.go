@@ -1,12 +1,13 @@
-package awsapi
+// Package iamapi describes IAM on the wire for the router in internal/awsproto.
+package iamapi
 
 import (
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// IAM describes iam on the wire (awsQuery, Version 2010-05-08).
-func IAM(s *iam.Service) awsproto.Service {
+// Service describes iam on the wire (awsQuery, Version 2010-05-08).
+func Service(s *iam.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "iam",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

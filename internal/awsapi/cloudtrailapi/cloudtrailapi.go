@@ -1,12 +1,13 @@
-package awsapi
+// Package cloudtrailapi describes CloudTrail on the wire for the router in internal/awsproto.
+package cloudtrailapi
 
 import (
 	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CloudTrail describes cloudtrail on the wire (awsJson1_1, CloudTrail_20131101).
-func CloudTrail(s *cloudtrail.Service) awsproto.Service {
+// Service describes cloudtrail on the wire (awsJson1_1, CloudTrail_20131101).
+func Service(s *cloudtrail.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:              "cloudtrail",
 		Protocols:         []awsproto.Protocol{awsproto.JSON11},

@@ -1,12 +1,13 @@
-package awsapi
+// Package codebuildapi describes CodeBuild on the wire for the router in internal/awsproto.
+package codebuildapi
 
 import (
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CodeBuild describes codebuild on the wire.
-func CodeBuild(s *codebuild.Service) awsproto.Service {
+// Service describes codebuild on the wire.
+func Service(s *codebuild.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "codebuild",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

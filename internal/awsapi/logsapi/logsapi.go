@@ -1,12 +1,13 @@
-package awsapi
+// Package logsapi describes Logs on the wire for the router in internal/awsproto.
+package logsapi
 
 import (
 	"github.com/devopsim/devopsim/cloudwatch/logs"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// Logs describes CloudWatch Logs on the wire (awsJson1_1, X-Amz-Target Logs_20140328.Op).
-func Logs(s *logs.Service) awsproto.Service {
+// Service describes CloudWatch Logs on the wire (awsJson1_1, X-Amz-Target Logs_20140328.Op).
+func Service(s *logs.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "logs",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

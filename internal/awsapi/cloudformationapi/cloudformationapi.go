@@ -1,12 +1,13 @@
-package awsapi
+// Package cloudformationapi describes CloudFormation on the wire for the router in internal/awsproto.
+package cloudformationapi
 
 import (
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CloudFormation describes AWS CloudFormation on the wire (awsQuery, Version 2010-05-15).
-func CloudFormation(s *cloudformation.Service) awsproto.Service {
+// Service describes AWS CloudFormation on the wire (awsQuery, Version 2010-05-15).
+func Service(s *cloudformation.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "cloudformation",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

@@ -1,12 +1,13 @@
-package awsapi
+// Package codecommitapi describes CodeCommit on the wire for the router in internal/awsproto.
+package codecommitapi
 
 import (
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CodeCommit describes codecommit on the wire (awsJson1_1, CodeCommit_20150413.Op).
-func CodeCommit(s *codecommit.Service) awsproto.Service {
+// Service describes codecommit on the wire (awsJson1_1, CodeCommit_20150413.Op).
+func Service(s *codecommit.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "codecommit",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},
@@ -94,7 +95,7 @@ func CodeCommit(s *codecommit.Service) awsproto.Service {
 	}
 }
 
-// CodeCommitGit is the git smart HTTP mount of codecommit.
-func CodeCommitGit(s *codecommit.Service) awsproto.Mount {
+// Git is the git smart HTTP mount of codecommit.
+func Git(s *codecommit.Service) awsproto.Mount {
 	return awsproto.Mount{Prefix: "/v1/repos/", Handler: s.GitHandler()}
 }

@@ -1,4 +1,5 @@
-package awsapi
+// Package cloudwatchapi describes CloudWatch on the wire for the router in internal/awsproto.
+package cloudwatchapi
 
 import (
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
@@ -8,7 +9,7 @@ import (
 // CloudWatch is the wire description of CloudWatch metrics and alarms ("monitoring"): rpcv2Cbor
 // as the current Go SDK speaks it (query-compatible errors), awsQuery as the AWS CLI and boto3
 // speak it, and awsJson1_0.
-func CloudWatch(s *metrics.Service) awsproto.Service {
+func Service(s *metrics.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:            "monitoring",
 		Protocols:       []awsproto.Protocol{awsproto.RPCv2CBOR, awsproto.Query, awsproto.JSON10},

@@ -1,12 +1,13 @@
-package awsapi
+// Package snsapi describes SNS on the wire for the router in internal/awsproto.
+package snsapi
 
 import (
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/sns"
 )
 
-// SNS describes Amazon SNS on the wire (awsQuery, Version 2010-03-31).
-func SNS(s *sns.Service) awsproto.Service {
+// Service describes Amazon SNS on the wire (awsQuery, Version 2010-03-31).
+func Service(s *sns.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "sns",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

@@ -1,12 +1,13 @@
-package awsapi
+// Package codedeployapi describes CodeDeploy on the wire for the router in internal/awsproto.
+package codedeployapi
 
 import (
 	"github.com/devopsim/devopsim/codedeploy"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CodeDeploy describes codedeploy on the wire.
-func CodeDeploy(s *codedeploy.Service) awsproto.Service {
+// Service describes codedeploy on the wire.
+func Service(s *codedeploy.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "codedeploy",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

@@ -1,13 +1,14 @@
 // Package awsapi holds each service's wire description: protocol, selectors and operation table.
-package awsapi
+// Package stsapi describes STS on the wire for the router in internal/awsproto.
+package stsapi
 
 import (
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/sts"
 )
 
-// STS describes sts on the wire.
-func STS(s *sts.Service) awsproto.Service {
+// Service describes sts on the wire.
+func Service(s *sts.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "sts",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

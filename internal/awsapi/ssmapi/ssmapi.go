@@ -1,12 +1,13 @@
-package awsapi
+// Package ssmapi describes SSM on the wire for the router in internal/awsproto.
+package ssmapi
 
 import (
 	"github.com/devopsim/devopsim/internal/awsproto"
 	"github.com/devopsim/devopsim/ssm"
 )
 
-// SSM describes Systems Manager (Run Command, Parameter Store) on the wire.
-func SSM(s *ssm.Service) awsproto.Service {
+// Service describes Systems Manager (Run Command, Parameter Store) on the wire.
+func Service(s *ssm.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "ssm",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

@@ -1,12 +1,13 @@
-package awsapi
+// Package autoscalingapi describes AutoScaling on the wire for the router in internal/awsproto.
+package autoscalingapi
 
 import (
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// AutoScaling describes Amazon EC2 Auto Scaling on the wire (awsQuery, Version 2011-01-01).
-func AutoScaling(s *autoscaling.Service) awsproto.Service {
+// Service describes Amazon EC2 Auto Scaling on the wire (awsQuery, Version 2011-01-01).
+func Service(s *autoscaling.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "autoscaling",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

@@ -1,12 +1,13 @@
-package awsapi
+// Package elbv2api describes ELBv2 on the wire for the router in internal/awsproto.
+package elbv2api
 
 import (
 	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// ELBv2 describes Elastic Load Balancing v2 on the wire (awsQuery, Version 2015-12-01).
-func ELBv2(s *elbv2.Service) awsproto.Service {
+// Service describes Elastic Load Balancing v2 on the wire (awsQuery, Version 2015-12-01).
+func Service(s *elbv2.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "elasticloadbalancing",
 		Protocols:    []awsproto.Protocol{awsproto.Query},

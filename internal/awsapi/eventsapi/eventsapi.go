@@ -1,13 +1,14 @@
-package awsapi
+// Package eventsapi describes Events on the wire for the router in internal/awsproto.
+package eventsapi
 
 import (
 	"github.com/devopsim/devopsim/cloudwatch/events"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// Events describes EventBridge on the wire (awsJson1_1, AWSEvents.Op). The eventbridge and
+// Service describes EventBridge on the wire (awsJson1_1, AWSEvents.Op). The eventbridge and
 // the older cloudwatchevents SDK clients both speak it; the signing name is "events".
-func Events(s *events.Service) awsproto.Service {
+func Service(s *events.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "events",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

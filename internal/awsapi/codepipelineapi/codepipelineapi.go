@@ -1,12 +1,13 @@
-package awsapi
+// Package codepipelineapi describes CodePipeline on the wire for the router in internal/awsproto.
+package codepipelineapi
 
 import (
 	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// CodePipeline describes codepipeline on the wire (awsJson1_1, CodePipeline_20150709.Op).
-func CodePipeline(s *codepipeline.Service) awsproto.Service {
+// Service describes codepipeline on the wire (awsJson1_1, CodePipeline_20150709.Op).
+func Service(s *codepipeline.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "codepipeline",
 		Protocols:    []awsproto.Protocol{awsproto.JSON11},

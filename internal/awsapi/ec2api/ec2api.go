@@ -1,12 +1,13 @@
-package awsapi
+// Package ec2api describes EC2 on the wire for the router in internal/awsproto.
+package ec2api
 
 import (
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/internal/awsproto"
 )
 
-// EC2 describes Amazon EC2 on the wire (ec2Query, Version 2016-11-15).
-func EC2(s *ec2sim.Service) awsproto.Service {
+// Service describes Amazon EC2 on the wire (ec2Query, Version 2016-11-15).
+func Service(s *ec2sim.Service) awsproto.Service {
 	return awsproto.Service{
 		Name:         "ec2",
 		Protocols:    []awsproto.Protocol{awsproto.EC2Query},
