@@ -60,8 +60,10 @@ type Dispatcher struct {
 	Log         *slog.Logger
 }
 
-// Do runs fn as operation op of d's service.
-func Do[In, Out any](ctx context.Context, d *Dispatcher, op string, in *In, fn func(context.Context, *In) (*Out, error)) (out *Out, err error) {
+// WithCaller returns ctx carrying its caller completed with d's defaults (account, region,
+// root principal, a new request ID), as Do runs operations; a service's Go helpers that read
+// its state without being an API call (no audit) use it to scope their keys.
+func (d *Dispatcher) WithCaller(ctx context.Context) (context.Context, identity.Caller) {
 	caller, ok := identity.From(ctx)
 	if !ok {
 		caller = d.Defaults
@@ -79,7 +81,12 @@ func Do[In, Out any](ctx context.Context, d *Dispatcher, op string, in *In, fn f
 	if caller.RequestID == "" {
 		caller.RequestID = NewRequestID()
 	}
-	ctx = identity.With(ctx, caller)
+	return identity.With(ctx, caller), caller
+}
+
+// Do runs fn as operation op of d's service.
+func Do[In, Out any](ctx context.Context, d *Dispatcher, op string, in *In, fn func(context.Context, *In) (*Out, error)) (out *Out, err error) {
+	ctx, caller := d.WithCaller(ctx)
 	if in == nil {
 		in = new(In)
 	}
