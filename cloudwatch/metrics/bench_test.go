@@ -66,3 +66,32 @@ func BenchmarkGetMetricStatistics1M(b *testing.B) {
 		}
 	}
 }
+
+// TestPutMetricDataAllocs: once its series and buckets exist, a call of 1,000 data allocates
+// a small constant amount, not per datum (the hot path of BenchmarkPutMetricData1M).
+func TestPutMetricDataAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("allocation count")
+	}
+	s, clk := newSvc(t, metrics.Options{DisableEvaluation: true})
+	ctx := context.Background()
+	in := &metrics.PutMetricDataInput{Namespace: "Bench"}
+	for i := range 1000 {
+		v := float64(i % 7)
+		in.MetricData = append(in.MetricData, metrics.MetricDatum{MetricName: "Latency",
+			Dimensions: []metrics.Dimension{{"Host", string(rune('a' + i%10))}, {"AZ", "z"}},
+			Timestamp:  clk.Now().Add(-time.Duration(i%10) * time.Second), Value: &v, Unit: "Milliseconds"})
+	}
+	if _, err := s.PutMetricData(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	n := testing.AllocsPerRun(20, func() {
+		if _, err := s.PutMetricData(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%v allocations per call", n)
+	if n > 50 {
+		t.Errorf("PutMetricData of 1,000 data: %v allocations per call, want a small constant", n)
+	}
+}

@@ -45,6 +45,8 @@ type Service struct {
 
 	evalMu sync.Mutex // one evaluation pass at a time
 
+	scratch sync.Pool // *putScratch
+
 	stop    chan struct{}
 	done    chan struct{}
 	closeMu sync.Once
@@ -130,7 +132,7 @@ func (s *Service) Publish(ctx context.Context, namespace, name string, dims map[
 	for k, v := range dims {
 		key.Dims = append(key.Dims, tsdb.Dim{Name: k, Value: v})
 	}
-	return s.db.Add(key, t, unit, false, tsdb.Sample{N: 1, Sum: value, Min: value, Max: value, Values: []float64{value}})
+	return s.db.Add(key, t, unit, false, tsdb.Sample{N: 1, Sum: value, Min: value, Max: value})
 }
 
 func (s *Service) scope(ctx context.Context) string {
@@ -151,8 +153,15 @@ func (s *Service) PutMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 
 const maxValue = 0x1p360
 
+// okValue reports whether v is a value CloudWatch accepts (finite, within ±2^360, and not
+// closer to zero than 2^-360 unless zero).
+func okValue(v float64) bool {
+	a := math.Abs(v)
+	return a <= maxValue && (a == 0 || a >= 0x1p-360) // false for NaN too
+}
+
 func checkValue(v float64, param fmt.Stringer) error {
-	if math.IsNaN(v) || math.IsInf(v, 0) || math.Abs(v) > maxValue || (v != 0 && math.Abs(v) < 0x1p-360) {
+	if !okValue(v) {
 		return invalid("The value %s for parameter %s is invalid.", fmtFloat(v), param)
 	}
 	return nil
@@ -259,13 +268,32 @@ func (p path) String() string { return fmt.Sprintf("%s.member.%d%s", p.prefix, p
 
 func (p path) with(suffix string) path { p.suffix += suffix; return p }
 
+// valuePath names MetricData.member.N.Values.member.M, formatted only for an error.
+type valuePath struct {
+	p path
+	j int
+}
+
+func (v valuePath) String() string { return fmt.Sprintf("%s.Values.member.%d", v.p, v.j+1) }
+
 type preparedDatum struct {
-	key     tsdb.Key
+	d       *MetricDatum
 	t       time.Time
 	unit    string
 	highRes bool
 	smp     tsdb.Sample
 }
+
+// putScratch is the reusable memory of one PutMetricData call (pooled), so the hot path does
+// not allocate per datum.
+type putScratch struct {
+	prep []preparedDatum
+	dims []tsdb.Dim
+	id   []byte
+}
+
+// timeWindow is the range of timestamps PutMetricData accepts, computed once per call.
+type timeWindow struct{ now, lo, hi time.Time }
 
 func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*PutMetricDataOutput, error) {
 	if err := checkName(in.Namespace, "Namespace", 255); err != nil {
@@ -288,16 +316,25 @@ func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 		return nil, invalid("The collection MetricData must not have a size greater than 1000.")
 	}
 	now := s.env.Clock.Now()
-	scope := s.scope(ctx)
+	win := timeWindow{now: now, lo: now.Add(-14 * 24 * time.Hour), hi: now.Add(2 * time.Hour)}
 	size := len(in.Namespace) + 64
-	prepared := make([]preparedDatum, 0, total)
+	sc, _ := s.scratch.Get().(*putScratch)
+	if sc == nil {
+		sc = &putScratch{}
+	}
+	defer func() {
+		clear(sc.prep)
+		clear(sc.dims)
+		sc.prep, sc.dims = sc.prep[:0], sc.dims[:0]
+		s.scratch.Put(sc)
+	}()
+	// Validate everything first: a call is applied entirely or not at all.
 	add := func(prefix string, list []MetricDatum) error {
 		for i := range list {
-			p, err := prepareDatum(&list[i], path{prefix: prefix, i: i}, now, scope, in.Namespace, &size)
-			if err != nil {
+			sc.prep = append(sc.prep, preparedDatum{})
+			if err := prepareDatum(&sc.prep[len(sc.prep)-1], &list[i], path{prefix: prefix, i: i}, &win, &size); err != nil {
 				return err
 			}
-			prepared = append(prepared, p)
 		}
 		return nil
 	}
@@ -312,23 +349,49 @@ func (s *Service) putMetricData(ctx context.Context, in *PutMetricDataInput) (*P
 	if size > 1<<20 {
 		return nil, ErrRequestTooLarge
 	}
-	for i := range prepared {
-		p := &prepared[i]
-		if err := s.db.Add(p.key, p.t, p.unit, p.highRes, p.smp); err != nil {
-			return nil, ErrLimitExceeded.With("Too many metrics: %v", err)
+	scope := s.scope(ctx)
+	var ser *tsdb.Series
+	var prev *MetricDatum
+	for i := range sc.prep {
+		p := &sc.prep[i]
+		if prev == nil || !sameSeries(prev, p.d) {
+			var err error
+			if ser, err = s.seriesOf(sc, scope, in.Namespace, p.d); err != nil {
+				return nil, ErrLimitExceeded.With("Too many metrics: %v", err)
+			}
+			prev = p.d
 		}
+		ser.Add(now, p.t, p.unit, p.highRes, p.smp)
 	}
 	return &PutMetricDataOutput{}, nil
 }
 
-func prepareDatum(d *MetricDatum, p path, now time.Time, scope, ns string, size *int) (preparedDatum, error) {
-	var out preparedDatum
+// sameSeries reports whether two data of one call name the same metric (same name and the
+// same dimensions in the same order).
+func sameSeries(a, b *MetricDatum) bool {
+	return a.MetricName == b.MetricName && slices.Equal(a.Dimensions, b.Dimensions)
+}
+
+// seriesOf finds (or creates) the series of d without allocating when it exists.
+func (s *Service) seriesOf(sc *putScratch, scope, ns string, d *MetricDatum) (*tsdb.Series, error) {
+	sc.dims = sc.dims[:0]
+	for _, dm := range d.Dimensions {
+		sc.dims = append(sc.dims, tsdb.Dim{Name: dm.Name, Value: dm.Value})
+	}
+	tsdb.SortDims(sc.dims)
+	sc.id = tsdb.AppendID(sc.id[:0], scope, ns, d.MetricName, sc.dims)
+	return s.db.SeriesID(sc.id, tsdb.Key{Scope: scope, Namespace: ns, Name: d.MetricName, Dims: sc.dims})
+}
+
+// prepareDatum validates d into out without allocating (except to build an error).
+func prepareDatum(out *preparedDatum, d *MetricDatum, p path, win *timeWindow, size *int) error {
+	out.d = d
 	if !okName(d.MetricName, 255) {
-		return out, checkName(d.MetricName, p.with(".MetricName").String(), 255)
+		return checkName(d.MetricName, p.with(".MetricName").String(), 255)
 	}
 	if len(d.Dimensions) > 0 && !dimsOK(d.Dimensions) {
 		if err := checkDims(d.Dimensions, p.with(".Dimensions").String()); err != nil {
-			return out, err
+			return err
 		}
 	}
 	*size += len(d.MetricName) + 48 + 24*(len(d.Values)+len(d.Counts))
@@ -339,20 +402,20 @@ func prepareDatum(d *MetricDatum, p path, now time.Time, scope, ns string, size 
 	if unit == "" {
 		unit = "None"
 	} else if !validUnits[unit] {
-		return out, invalid("The value %s for parameter %s.Unit is invalid.", unit, p)
+		return invalid("The value %s for parameter %s.Unit is invalid.", unit, p)
 	}
 	if d.StorageResolution != nil && *d.StorageResolution != 1 && *d.StorageResolution != 60 {
-		return out, invalid("The value %d for parameter %s.StorageResolution is invalid.", *d.StorageResolution, p)
+		return invalid("The value %d for parameter %s.StorageResolution is invalid.", *d.StorageResolution, p)
 	}
 	t := d.Timestamp
 	if t.IsZero() {
-		t = now
+		t = win.now
 	}
-	if t.Before(now.Add(-14 * 24 * time.Hour)) {
-		return out, invalid("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", p)
+	if t.Before(win.lo) {
+		return invalid("The parameter %s.Timestamp must specify a time no more than two weeks in the past.", p)
 	}
-	if t.After(now.Add(2 * time.Hour)) {
-		return out, invalid("The parameter %s.Timestamp must specify a time no more than two hours in the future.", p)
+	if t.After(win.hi) {
+		return invalid("The parameter %s.Timestamp must specify a time no more than two hours in the future.", p)
 	}
 	n := 0
 	if d.Value != nil {
@@ -365,64 +428,64 @@ func prepareDatum(d *MetricDatum, p path, now time.Time, scope, ns string, size 
 		n++
 	}
 	if n > 1 {
-		return out, combination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive and you have specified more than one.", p, p, p)
+		return combination("The parameters %s.Value, %s.StatisticValues and %s.Values are mutually exclusive and you have specified more than one.", p, p, p)
 	}
 	if len(d.Counts) > 0 && len(d.Values) == 0 {
-		return out, combination("The parameter %s.Counts may only be specified with %s.Values.", p, p)
+		return combination("The parameter %s.Counts may only be specified with %s.Values.", p, p)
 	}
-	smp := tsdb.Sample{}
+	var smp tsdb.Sample
 	switch {
 	case d.Value != nil:
 		v := *d.Value
-		if err := checkValue(v, p.with(".Value")); err != nil {
-			return out, err
+		if !okValue(v) {
+			return checkValue(v, p.with(".Value"))
 		}
-		smp = tsdb.Sample{N: 1, Sum: v, Min: v, Max: v, Values: []float64{v}}
+		// Values nil: one value (tsdb.Sample).
+		smp = tsdb.Sample{N: 1, Sum: v, Min: v, Max: v}
 	case d.StatisticValues != nil:
 		sv := d.StatisticValues
-		for _, f := range []struct {
+		for _, f := range [...]struct {
 			name string
 			v    *float64
 		}{{"SampleCount", sv.SampleCount}, {"Sum", sv.Sum}, {"Minimum", sv.Minimum}, {"Maximum", sv.Maximum}} {
 			if f.v == nil {
-				return out, missing(p.with(".StatisticValues." + f.name).String())
+				return missing(p.with(".StatisticValues." + f.name).String())
 			}
-			if err := checkValue(*f.v, p.with(".StatisticValues."+f.name)); err != nil {
-				return out, err
+			if !okValue(*f.v) {
+				return checkValue(*f.v, p.with(".StatisticValues."+f.name))
 			}
 		}
 		c, sum, mn, mx := *sv.SampleCount, *sv.Sum, *sv.Minimum, *sv.Maximum
 		if c <= 0 {
-			return out, invalid("The value %s for parameter %s.StatisticValues.SampleCount is invalid.", fmtFloat(c), p)
+			return invalid("The value %s for parameter %s.StatisticValues.SampleCount is invalid.", fmtFloat(c), p)
 		}
 		if mn > mx {
-			return out, invalid("The parameter %s.StatisticValues.Minimum must be less than or equal to %s.StatisticValues.Maximum.", p, p)
+			return invalid("The parameter %s.StatisticValues.Minimum must be less than or equal to %s.StatisticValues.Maximum.", p, p)
 		}
 		smp = tsdb.Sample{N: c, Sum: sum, Min: mn, Max: mx}
-		// Percentiles are available only when the values are known.
-		if mn == mx && math.Abs(sum-mn*c) <= 1e-9*math.Max(1, math.Abs(sum)) {
-			smp.Values, smp.Counts = []float64{mn}, []float64{c}
-		} else {
+		// Percentiles are available only when the values are known: c times one value
+		// (Values nil with Min == Max, see tsdb.Sample).
+		if mn != mx || math.Abs(sum-mn*c) > 1e-9*math.Max(1, math.Abs(sum)) {
 			smp.NoValues = true
 		}
 	case len(d.Values) > 0:
 		if len(d.Values) > 150 {
-			return out, invalid("The collection %s.Values must not have a size greater than 150.", p)
+			return invalid("The collection %s.Values must not have a size greater than 150.", p)
 		}
 		if len(d.Counts) > 0 && len(d.Counts) != len(d.Values) {
-			return out, invalid("The parameters %s.Values and %s.Counts must be of the same size.", p, p)
+			return invalid("The parameters %s.Values and %s.Counts must be of the same size.", p, p)
 		}
 		smp.Values, smp.Counts = d.Values, d.Counts
 		smp.Min, smp.Max = math.Inf(1), math.Inf(-1)
 		for j, v := range d.Values {
-			if err := checkValue(v, path{prefix: p.String() + ".Values", i: j}); err != nil {
-				return out, err
+			if !okValue(v) {
+				return checkValue(v, valuePath{p, j})
 			}
 			w := 1.0
 			if d.Counts != nil {
 				w = d.Counts[j]
 				if math.IsNaN(w) || math.IsInf(w, 0) || w < 0 {
-					return out, invalid("The value %s for parameter %s.Counts.member.%d is invalid.", fmtFloat(w), p, j+1)
+					return invalid("The value %s for parameter %s.Counts.member.%d is invalid.", fmtFloat(w), p, j+1)
 				}
 			}
 			smp.N += w
@@ -431,16 +494,14 @@ func prepareDatum(d *MetricDatum, p path, now time.Time, scope, ns string, size 
 			smp.Max = max(smp.Max, v)
 		}
 		if smp.N == 0 {
-			return out, invalid("The parameter %s.Counts must contain at least one positive count.", p)
+			return invalid("The parameter %s.Counts must contain at least one positive count.", p)
 		}
 	default:
-		return out, combination("At least one of the parameters %s.Value, %s.StatisticValues or %s.Values must be specified.", p, p, p)
+		return combination("At least one of the parameters %s.Value, %s.StatisticValues or %s.Values must be specified.", p, p, p)
 	}
-	key := tsdb.Key{Scope: scope, Namespace: ns, Name: d.MetricName, Dims: make([]tsdb.Dim, len(d.Dimensions))}
-	for j, dm := range d.Dimensions {
-		key.Dims[j] = tsdb.Dim{Name: dm.Name, Value: dm.Value}
-	}
-	return preparedDatum{key: key, t: t, unit: unit, highRes: d.StorageResolution != nil && *d.StorageResolution == 1, smp: smp}, nil
+	out.t, out.unit, out.smp = t, unit, smp
+	out.highRes = d.StorageResolution != nil && *d.StorageResolution == 1
+	return nil
 }
 
 // GetMetricStatistics returns statistics of one metric.
@@ -547,7 +608,8 @@ func (s *Service) getMetricStatistics(ctx context.Context, in *GetMetricStatisti
 	if ser == nil {
 		return out, nil
 	}
-	for _, pt := range ser.Query(s.env.Clock.Now(), start, in.EndTime, period, in.Unit) {
+	// Distributions are copied only when an extended statistic needs them.
+	for _, pt := range ser.QueryStats(s.env.Clock.Now(), start, in.EndTime, period, in.Unit, len(in.ExtendedStatistics) > 0) {
 		dp := Datapoint{Timestamp: pt.T, Unit: pt.Unit}
 		for _, st := range stats {
 			v, ok := pt.Agg.Value(st)

@@ -2,10 +2,12 @@ package tsdb
 
 import (
 	"errors"
+	"hash/maphash"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/devopsim/devopsim/clock"
@@ -35,31 +37,38 @@ type Key struct {
 	Dims                   []Dim // any order; the store sorts a copy
 }
 
-func (k Key) id() string {
-	var b strings.Builder
-	n := len(k.Scope) + len(k.Namespace) + len(k.Name) + 3
-	for _, d := range k.Dims {
-		n += len(d.Name) + len(d.Value) + 2
+// AppendID appends the series id of scope, namespace, name and dims to dst. dims must be
+// sorted by name (SortDims); the id is then the same whatever order they came in.
+func AppendID(dst []byte, scope, ns, name string, dims []Dim) []byte {
+	dst = append(dst, scope...)
+	dst = append(dst, 0)
+	dst = append(dst, ns...)
+	dst = append(dst, 0)
+	dst = append(dst, name...)
+	dst = append(dst, 0)
+	for _, d := range dims {
+		dst = append(dst, d.Name...)
+		dst = append(dst, 1)
+		dst = append(dst, d.Value...)
+		dst = append(dst, 2)
 	}
-	b.Grow(n)
-	b.WriteString(k.Scope)
-	b.WriteByte(0)
-	b.WriteString(k.Namespace)
-	b.WriteByte(0)
-	b.WriteString(k.Name)
-	b.WriteByte(0)
+	return dst
+}
+
+// SortDims sorts dims in place into the order series ids use.
+func SortDims(dims []Dim) {
+	if !slices.IsSortedFunc(dims, cmpDim) {
+		slices.SortFunc(dims, cmpDim)
+	}
+}
+
+func (k Key) appendID(dst []byte) []byte {
 	dims := k.Dims
 	if !slices.IsSortedFunc(dims, cmpDim) {
 		dims = slices.Clone(dims)
 		slices.SortFunc(dims, cmpDim)
 	}
-	for _, d := range dims {
-		b.WriteString(d.Name)
-		b.WriteByte(1)
-		b.WriteString(d.Value)
-		b.WriteByte(2)
-	}
-	return b.String()
+	return AppendID(dst, k.Scope, k.Namespace, k.Name, dims)
 }
 
 func cmpDim(a, b Dim) int {
@@ -70,7 +79,9 @@ func cmpDim(a, b Dim) int {
 }
 
 // Sample is what one datum adds to a series at one time: count/sum/min/max, and the values
-// themselves (with their counts) when known, for percentiles.
+// themselves (with their counts) when known, for percentiles. Values nil means N times the
+// value Min when Min == Max (a single value: N 1, Sum, Min and Max the value), and unknown
+// values otherwise.
 type Sample struct {
 	N, Sum, Min, Max float64
 	Values           []float64
@@ -89,12 +100,22 @@ type Options struct {
 // ErrTooManySeries is returned when a new series would exceed Options.MaxSeries.
 var ErrTooManySeries = errors.New("tsdb: too many series")
 
+const nShards = 64
+
 // DB is an in-memory time-series store. It is safe for concurrent use.
 type DB struct {
-	clk  clock.Clock
-	max  int
+	clk    clock.Clock
+	max    int64
+	n      atomic.Int64
+	seed   maphash.Seed
+	shards [nShards]shard
+}
+
+// shard is one part of the series index, so concurrent writers rarely share a lock.
+type shard struct {
 	mu   sync.RWMutex
 	byID map[string]*Series
+	_    [40]byte // keep shards on separate cache lines
 }
 
 // New returns an empty store whose retention follows clk.
@@ -103,7 +124,15 @@ func New(clk clock.Clock, opts Options) *DB {
 	if m <= 0 {
 		m = 1_000_000
 	}
-	return &DB{clk: clk, max: m, byID: map[string]*Series{}}
+	db := &DB{clk: clk, max: int64(m), seed: maphash.MakeSeed()}
+	for i := range db.shards {
+		db.shards[i].byID = map[string]*Series{}
+	}
+	return db
+}
+
+func (db *DB) shard(id []byte) *shard {
+	return &db.shards[maphash.Bytes(db.seed, id)%nShards]
 }
 
 // Series is one metric's data.
@@ -112,6 +141,7 @@ type Series struct {
 
 	mu         sync.Mutex
 	last       time.Time // last time data was added (clock time), for RecentlyActive
+	lastSec    int64     // last.Unix()
 	highRes    bool
 	units      map[string]*unitData
 	firstUnit  string
@@ -149,33 +179,48 @@ func (s *Series) HighResolution() bool {
 
 // Get returns the series of key, or nil.
 func (db *DB) Get(k Key) *Series {
-	db.mu.RLock()
-	s := db.byID[k.id()]
-	db.mu.RUnlock()
+	var buf [256]byte
+	return db.GetID(k.appendID(buf[:0]))
+}
+
+// GetID returns the series whose id (AppendID) is id, or nil. It does not allocate.
+func (db *DB) GetID(id []byte) *Series {
+	sh := db.shard(id)
+	sh.mu.RLock()
+	s := sh.byID[string(id)]
+	sh.mu.RUnlock()
 	return s
 }
 
 // Series returns the series of key, creating it.
 func (db *DB) Series(k Key) (*Series, error) {
-	id := k.id()
-	db.mu.RLock()
-	s := db.byID[id]
-	db.mu.RUnlock()
+	var buf [256]byte
+	return db.SeriesID(k.appendID(buf[:0]), k)
+}
+
+// SeriesID returns the series whose id (AppendID) is id, creating it from k (which must
+// describe the same series) when it does not exist. It allocates only to create a series.
+func (db *DB) SeriesID(id []byte, k Key) (*Series, error) {
+	sh := db.shard(id)
+	sh.mu.RLock()
+	s := sh.byID[string(id)]
+	sh.mu.RUnlock()
 	if s != nil {
 		return s, nil
 	}
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if s = db.byID[id]; s != nil {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if s = sh.byID[string(id)]; s != nil {
 		return s, nil
 	}
-	if len(db.byID) >= db.max {
+	if db.n.Load() >= db.max {
 		return nil, ErrTooManySeries
 	}
 	k.Dims = slices.Clone(k.Dims)
 	slices.SortFunc(k.Dims, cmpDim)
 	s = &Series{Key: k, units: map[string]*unitData{}}
-	db.byID[id] = s
+	sh.byID[string(id)] = s
+	db.n.Add(1)
 	return s, nil
 }
 
@@ -192,11 +237,11 @@ func (db *DB) Add(k Key, t time.Time, unit string, highRes bool, smp Sample) err
 
 // Add adds a sample to the series; now is the clock's time (for retention and activity).
 func (s *Series) Add(now, t time.Time, unit string, highRes bool, smp Sample) {
-	sec := t.Unix()
+	sec, nowSec := t.Unix(), now.Unix()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if now.After(s.last) {
-		s.last = now
+	if nowSec > s.lastSec {
+		s.last, s.lastSec = now, nowSec
 	}
 	if highRes {
 		s.highRes = true
@@ -215,14 +260,17 @@ func (s *Series) Add(now, t time.Time, unit string, highRes bool, smp Sample) {
 	if highRes {
 		start = 0
 	}
-	nowSec := now.Unix()
+	var bks [len(Tiers)]*bucket
+	nb := 0
+	noValues := smp.NoValues || (smp.Values == nil && smp.Min != smp.Max)
 	for i := start; i < len(Tiers); i++ {
 		tr := &u.tiers[i]
+		horizon := nowSec - int64(Tiers[i].Retention/time.Second)
 		bt := sec - mod(sec, Tiers[i].Res)
-		if bt < nowSec-int64(Tiers[i].Retention/time.Second) {
+		if bt < horizon {
 			continue
 		}
-		b := tr.bucketAt(bt, nowSec-int64(Tiers[i].Retention/time.Second))
+		b := tr.bucketAt(bt, horizon)
 		if b.n == 0 {
 			b.min, b.max = smp.Min, smp.Max
 		} else {
@@ -231,17 +279,46 @@ func (s *Series) Add(now, t time.Time, unit string, highRes bool, smp Sample) {
 		}
 		b.n += smp.N
 		b.sum += smp.Sum
-		if smp.NoValues {
+		if noValues {
 			b.noDist = true
 			continue
 		}
-		for j, v := range smp.Values {
-			w := 1.0
-			if smp.Counts != nil {
-				w = smp.Counts[j]
-			}
-			b.d.add(v, w)
+		bks[nb] = b
+		nb++
+	}
+	if nb == 0 {
+		return
+	}
+	if smp.Values == nil {
+		addValue(bks[:nb], smp.Min, smp.N)
+		return
+	}
+	for j, v := range smp.Values {
+		w := 1.0
+		if smp.Counts != nil {
+			w = smp.Counts[j]
 		}
+		addValue(bks[:nb], v, w)
+	}
+}
+
+// addValue adds v with weight w to the distribution of each bucket, computing its sketch bin
+// at most once.
+func addValue(bks []*bucket, v, w float64) {
+	var sg int8
+	var bi int32
+	known := false
+	for _, b := range bks {
+		d := &b.d
+		if d.sk == nil {
+			d.addRaw(v, w)
+			continue
+		}
+		if !known {
+			sg, bi = sketchKey(v)
+			known = true
+		}
+		d.sk.addKey(sg, bi, w)
 	}
 }
 
@@ -318,6 +395,12 @@ func ChooseTier(now, start time.Time, period int64) (tier int, ok bool) {
 // at start (which the caller aligns), for one unit ("" = every unit, one point per unit and
 // period). Points come in time order.
 func (s *Series) Query(now, start, end time.Time, period int64, unit string) []Point {
+	return s.QueryStats(now, start, end, period, unit, true)
+}
+
+// QueryStats is Query; values false skips the distributions, so the points answer only the
+// five simple statistics (extended ones then report no value), much faster.
+func (s *Series) QueryStats(now, start, end time.Time, period int64, unit string, values bool) []Point {
 	tier, ok := ChooseTier(now, start, period)
 	if !ok || period <= 0 {
 		return nil
@@ -326,12 +409,14 @@ func (s *Series) Query(now, start, end time.Time, period int64, unit string) []P
 	horizon := now.Unix() - int64(Tiers[tier].Retention/time.Second)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var one [1]string
 	var units []string
 	if unit != "" {
 		if s.units[unit] == nil {
 			return nil
 		}
-		units = []string{unit}
+		one[0] = unit
+		units = one[:]
 	} else {
 		for u := range s.units {
 			units = append(units, u)
@@ -342,16 +427,23 @@ func (s *Series) Query(now, start, end time.Time, period int64, unit string) []P
 	for _, un := range units {
 		bs := s.units[un].tiers[tier].buckets
 		i := sort.Search(len(bs), func(i int) bool { return bs[i].t >= s0 })
+		j := sort.Search(len(bs), func(i int) bool { return bs[i].t >= e0 })
+		if out == nil {
+			// One point per period at most, and at most one per bucket.
+			out = make([]Point, 0, min(int64(j-i), (e0-s0)/period+1))
+		}
+		aggs := make([]Agg, 0, min(int64(j-i), (e0-s0)/period+1))
 		var cur *Agg
 		var curT int64
-		for ; i < len(bs) && bs[i].t < e0; i++ {
+		for ; i < j; i++ {
 			b := &bs[i]
 			if b.t < horizon || b.n == 0 {
 				continue
 			}
 			pt := s0 + (b.t-s0)/period*period
 			if cur == nil || pt != curT {
-				cur = &Agg{Min: b.min, Max: b.max}
+				aggs = append(aggs, Agg{Min: b.min, Max: b.max, NoDist: !values})
+				cur = &aggs[len(aggs)-1]
 				curT = pt
 				out = append(out, Point{T: time.Unix(pt, 0).UTC(), Unit: un, Agg: cur})
 			}
@@ -359,13 +451,13 @@ func (s *Series) Query(now, start, end time.Time, period int64, unit string) []P
 			cur.Sum += b.sum
 			cur.Min = min(cur.Min, b.min)
 			cur.Max = max(cur.Max, b.max)
-			cur.NoDist = cur.NoDist || b.noDist
-			// Copy the distribution: the caller computes after the lock is released.
-			cp := &dist{raw: slices.Clone(b.d.raw)}
-			if b.d.sk != nil {
-				cp.merge(&b.d)
+			if values {
+				cur.NoDist = cur.NoDist || b.noDist
+				if !cur.NoDist {
+					// Copy the distribution: the caller computes after the lock is released.
+					cur.acc.addDist(&b.d)
+				}
 			}
-			cur.dists = append(cur.dists, cp)
 		}
 	}
 	if len(units) > 1 {
@@ -377,14 +469,17 @@ func (s *Series) Query(now, start, end time.Time, period int64, unit string) []P
 // Each calls fn for every series of scope (all scopes when scope is ""), in no order, until
 // fn returns false. fn must not call back into the DB's write methods for the same series.
 func (db *DB) Each(scope string, fn func(*Series) bool) {
-	db.mu.RLock()
-	list := make([]*Series, 0, len(db.byID))
-	for _, s := range db.byID {
-		if scope == "" || s.Key.Scope == scope {
-			list = append(list, s)
+	list := make([]*Series, 0, db.Len())
+	for i := range db.shards {
+		sh := &db.shards[i]
+		sh.mu.RLock()
+		for _, s := range sh.byID {
+			if scope == "" || s.Key.Scope == scope {
+				list = append(list, s)
+			}
 		}
+		sh.mu.RUnlock()
 	}
-	db.mu.RUnlock()
 	for _, s := range list {
 		if !fn(s) {
 			return
@@ -393,11 +488,7 @@ func (db *DB) Each(scope string, fn func(*Series) bool) {
 }
 
 // Len is the number of series.
-func (db *DB) Len() int {
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	return len(db.byID)
-}
+func (db *DB) Len() int { return int(db.n.Load()) }
 
 // Compact drops every bucket past its tier's retention and every series with no data left
 // and no activity within the longest retention. Call it now and then (the service does, from
@@ -405,35 +496,42 @@ func (db *DB) Len() int {
 func (db *DB) Compact() {
 	now := db.clk.Now()
 	nowSec := now.Unix()
-	var dead []string
-	db.mu.RLock()
-	for id, s := range db.byID {
-		s.mu.Lock()
-		empty := true
-		for _, u := range s.units {
-			for i := range u.tiers {
-				tr := &u.tiers[i]
-				h := nowSec - int64(Tiers[i].Retention/time.Second)
-				j := sort.Search(len(tr.buckets), func(k int) bool { return tr.buckets[k].t >= h })
-				if j > 0 {
-					tr.buckets = slices.Clone(tr.buckets[j:])
-				}
-				if len(tr.buckets) > 0 {
-					empty = false
+	for i := range db.shards {
+		sh := &db.shards[i]
+		var dead []string
+		sh.mu.RLock()
+		for id, s := range sh.byID {
+			s.mu.Lock()
+			empty := true
+			for _, u := range s.units {
+				for i := range u.tiers {
+					tr := &u.tiers[i]
+					h := nowSec - int64(Tiers[i].Retention/time.Second)
+					j := sort.Search(len(tr.buckets), func(k int) bool { return tr.buckets[k].t >= h })
+					if j > 0 {
+						tr.buckets = slices.Clone(tr.buckets[j:])
+					}
+					if len(tr.buckets) > 0 {
+						empty = false
+					}
 				}
 			}
+			if empty && now.Sub(s.last) > Tiers[3].Retention {
+				dead = append(dead, id)
+			}
+			s.mu.Unlock()
 		}
-		if empty && now.Sub(s.last) > Tiers[3].Retention {
-			dead = append(dead, id)
+		sh.mu.RUnlock()
+		if len(dead) > 0 {
+			sh.mu.Lock()
+			for _, id := range dead {
+				// Data may have arrived since the scan.
+				if s := sh.byID[id]; s != nil && now.Sub(s.LastActive()) > Tiers[3].Retention {
+					delete(sh.byID, id)
+					db.n.Add(-1)
+				}
+			}
+			sh.mu.Unlock()
 		}
-		s.mu.Unlock()
-	}
-	db.mu.RUnlock()
-	if len(dead) > 0 {
-		db.mu.Lock()
-		for _, id := range dead {
-			delete(db.byID, id)
-		}
-		db.mu.Unlock()
 	}
 }

@@ -161,7 +161,7 @@ type Agg struct {
 	// NoDist is set when part of the data came as statistic sets without their values, so
 	// extended statistics cannot be computed.
 	NoDist bool
-	dists  []*dist
+	acc    acc
 	sorted []WV
 	exact  bool
 	done   bool
@@ -171,7 +171,8 @@ type Agg struct {
 // (false: approximated to within about 1% by a sketch).
 func (a *Agg) Values() ([]WV, bool) {
 	if !a.done {
-		a.sorted, a.exact = sortedValues(a.dists)
+		a.sorted, a.exact = a.acc.sorted()
+		a.acc = acc{}
 		a.done = true
 	}
 	return a.sorted, a.exact

@@ -1,7 +1,10 @@
 package tsdb_test
 
 import (
+	"errors"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,5 +124,98 @@ func BenchmarkAdd(b *testing.B) {
 	for b.Loop() {
 		s.Add(now, t0.Add(time.Duration(i%10800)*time.Second), "", false, one(float64(i%1000)))
 		i++
+	}
+}
+
+// TestSketchWideRange mixes values whose bins span more than the sketch's dense window
+// (1e-8 .. 1e100, negative and zero) and checks percentiles stay within the sketch's error.
+func TestSketchWideRange(t *testing.T) {
+	clk := clock.NewManual(t0.Add(time.Hour))
+	db := tsdb.New(clk, tsdb.Options{})
+	k := tsdb.Key{Scope: "s", Namespace: "NS", Name: "Wide"}
+	var vals []float64
+	for e := -8; e <= 100; e++ {
+		vals = append(vals, math.Pow(10, float64(e)), -math.Pow(10, float64(e)))
+	}
+	vals = append(vals, 0, 0, 0)
+	for i, v := range vals {
+		_ = db.Add(k, t0.Add(time.Duration(i)*time.Second), "", false, one(v))
+	}
+	slices.Sort(vals)
+	pts := db.Get(k).Query(clk.Now(), t0, t0.Add(time.Hour), 3600, "")
+	if len(pts) != 1 {
+		t.Fatalf("points = %d", len(pts))
+	}
+	for _, p := range []float64{1, 10, 25, 50, 51, 75, 90, 99, 100} {
+		st, _ := tsdb.ParseStat(fmt.Sprintf("p%v", p))
+		got, ok := pts[0].Agg.Value(st)
+		rank := int(math.Ceil(p/100*float64(len(vals)))) - 1
+		want := vals[max(rank, 0)]
+		if !ok || math.Abs(got-want) > 0.02*math.Abs(want) {
+			t.Errorf("p%v = %v, want ~%v", p, got, want)
+		}
+	}
+	if got, _ := pts[0].Agg.Value(tsdb.Stat{Kind: tsdb.SampleCount}); got != float64(len(vals)) {
+		t.Errorf("SampleCount = %v", got)
+	}
+}
+
+// TestSampleForms: a single value (Values nil), a statistic set of one repeated value, and
+// an unknown distribution (Min != Max without values) behave as documented on Sample.
+func TestSampleForms(t *testing.T) {
+	clk := clock.NewManual(t0.Add(time.Hour))
+	db := tsdb.New(clk, tsdb.Options{})
+	p50, _ := tsdb.ParseStat("p50")
+	for _, c := range []struct {
+		name   string
+		smp    tsdb.Sample
+		want   float64
+		wantOK bool
+	}{
+		{"single", tsdb.Sample{N: 1, Sum: 7, Min: 7, Max: 7}, 7, true},
+		{"repeated", tsdb.Sample{N: 5, Sum: 15, Min: 3, Max: 3}, 3, true},
+		{"unknown", tsdb.Sample{N: 2, Sum: 3, Min: 1, Max: 2}, 0, false},
+		{"novalues", tsdb.Sample{N: 1, Sum: 3, Min: 3, Max: 3, NoValues: true}, 0, false},
+	} {
+		k := tsdb.Key{Scope: "s", Namespace: "NS", Name: c.name}
+		_ = db.Add(k, t0, "", false, c.smp)
+		pts := db.Get(k).Query(clk.Now(), t0, t0.Add(time.Minute), 60, "")
+		got, ok := pts[0].Agg.Value(p50)
+		if ok != c.wantOK || got != c.want {
+			t.Errorf("%s: p50 = %v, %v; want %v, %v", c.name, got, ok, c.want, c.wantOK)
+		}
+		if simple := db.Get(k).QueryStats(clk.Now(), t0, t0.Add(time.Minute), 60, "", false); simple[0].Agg.N != c.smp.N {
+			t.Errorf("%s: QueryStats N = %v", c.name, simple[0].Agg.N)
+		} else if _, ok := simple[0].Agg.Value(p50); ok {
+			t.Errorf("%s: QueryStats without values answered p50", c.name)
+		}
+	}
+}
+
+// TestIDLookup: the allocation-free lookup finds the series created through Key, whatever
+// the order of the dimensions.
+func TestIDLookup(t *testing.T) {
+	db := tsdb.New(clock.NewManual(t0), tsdb.Options{MaxSeries: 2})
+	s, err := db.Series(tsdb.Key{Scope: "s", Namespace: "N", Name: "M", Dims: []tsdb.Dim{{"B", "2"}, {"A", "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dims := []tsdb.Dim{{"B", "2"}, {"A", "1"}}
+	tsdb.SortDims(dims)
+	id := tsdb.AppendID(nil, "s", "N", "M", dims)
+	if got := db.GetID(id); got != s {
+		t.Fatalf("GetID = %p, want %p", got, s)
+	}
+	if n := testing.AllocsPerRun(100, func() { db.GetID(id) }); n != 0 {
+		t.Errorf("GetID allocates %v", n)
+	}
+	if _, err := db.Series(tsdb.Key{Scope: "s", Namespace: "N", Name: "M2"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Series(tsdb.Key{Scope: "s", Namespace: "N", Name: "M3"}); !errors.Is(err, tsdb.ErrTooManySeries) {
+		t.Errorf("third series: %v, want ErrTooManySeries", err)
+	}
+	if db.Len() != 2 {
+		t.Errorf("Len = %d", db.Len())
 	}
 }
