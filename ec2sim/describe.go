@@ -399,6 +399,12 @@ func resourceType(id string) string {
 		return "subnet"
 	case strings.HasPrefix(id, "sg-"):
 		return "security-group"
+	case strings.HasPrefix(id, "igw-"):
+		return "internet-gateway"
+	case strings.HasPrefix(id, "rtb-"):
+		return "route-table"
+	case strings.HasPrefix(id, "eipalloc-"):
+		return "elastic-ip"
 	}
 	return ""
 }
@@ -428,6 +434,12 @@ func (s *Service) editTags(ctx context.Context, ids []string, fn func([]Tag) ([]
 			_, err = s.subnet(ctx, id)
 		case "security-group":
 			_, err = s.groupByIDOrName(ctx, id, "")
+		case "internet-gateway":
+			_, err = s.igw(ctx, id)
+		case "route-table":
+			_, err = s.routeTable(ctx, id)
+		case "elastic-ip":
+			_, err = s.address(ctx, id, "")
 		default:
 			err = ErrInvalidID.With("The ID '%s' is not valid", id)
 		}
@@ -476,6 +488,24 @@ func (s *Service) editTags(ctx context.Context, ids []string, fn func([]Tag) ([]
 			})
 		case "security-group":
 			_, err = s.groups.Update(ctx, sc+id, func(x *groupRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "internet-gateway":
+			_, err = s.igws.Update(ctx, sc+id, func(x *igwRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "route-table":
+			_, err = s.routeTables.Update(ctx, sc+id, func(x *routeTableRecord) error {
+				t, err := fn(x.Tags)
+				x.Tags = t
+				return err
+			})
+		case "elastic-ip":
+			_, err = s.addresses.Update(ctx, sc+id, func(x *addressRecord) error {
 				t, err := fn(x.Tags)
 				x.Tags = t
 				return err
@@ -595,6 +625,18 @@ func (s *Service) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Des
 		gs, _ := s.groups.All(ctx, sc)
 		for _, v := range gs {
 			add(v.GroupID, v.Tags)
+		}
+		igs, _ := s.igws.All(ctx, sc)
+		for _, v := range igs {
+			add(v.InternetGatewayID, v.Tags)
+		}
+		rts, _ := s.routeTables.All(ctx, sc)
+		for _, v := range rts {
+			add(v.RouteTableID, v.Tags)
+		}
+		eips, _ := s.addresses.All(ctx, sc)
+		for _, v := range eips {
+			add(v.AllocationID, v.Tags)
 		}
 		slices.SortFunc(all, func(a, b TagDescription) int {
 			if c := strings.Compare(a.ResourceID, b.ResourceID); c != 0 {

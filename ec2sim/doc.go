@@ -23,7 +23,7 @@
 // DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetConsoleOutput,
 // Describe/ModifyInstanceAttribute (instanceType, userData, disableApiTermination).
 // Tags: CreateTags, DeleteTags, DescribeTags (instances, images, launch templates, VPCs,
-// subnets, security groups). Images: CreateImage (a copy-on-write snapshot of the host file
+// subnets, security groups, internet gateways, route tables, Elastic IPs). Images: CreateImage (a copy-on-write snapshot of the host file
 // system, pending → available on the clock), RegisterImage (from a snapshot made here),
 // CopyImage (across regions), DescribeImages (Owners self/amazon/<account>, ExecutableUsers,
 // ImageIds, filters), DeregisterImage, Describe/ModifyImageAttribute (launchPermission,
@@ -43,6 +43,21 @@
 // groups exist), Create/Describe/DeleteSubnet (inside the VPC's CIDR, InvalidSubnet.Range;
 // no overlap, InvalidSubnet.Conflict; DependencyViolation while instances use it), Create/Describe/DeleteSecurityGroup (dependency checks),
 // AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions,
+// Create/Attach/Detach/Delete/DescribeInternetGateways (one gateway per VPC;
+// DependencyViolation deleting an attached gateway or detaching one with mapped Elastic IPs;
+// filters attachment.vpc-id, attachment.state, internet-gateway-id, tags), route tables
+// (CreateRouteTable with the VPC's local route, DeleteRouteTable refused while associated or
+// main, Create/Replace/DeleteRoute to an internet gateway of the VPC, an instance or its
+// interface, or a NAT gateway/transit gateway/peering id, routes to a detached gateway
+// become blackhole; Associate/Disassociate/ReplaceRouteTableAssociation; DescribeRouteTables
+// with vpc-id, route-table-id, association.*, route.* and tag filters; every VPC has a main
+// route table, the default VPC's sends 0.0.0.0/0 to its internet gateway), Elastic IPs
+// (AllocateAddress from 198.51.100.0/24 and 203.0.113.0/24, five per region by default;
+// AssociateAddress by InstanceId or NetworkInterfaceId — the instance's public IP becomes
+// the address, also in IMDS, and stays while it is stopped; DisassociateAddress,
+// ReleaseAddress refused while associated, DescribeAddresses; terminating an instance
+// disassociates its address), DeleteVpc refusing an attached gateway or non-main route
+// tables,
 // DescribeInstanceTypes (t2/t3/t3a micro..xlarge, m4/m5 large..2xlarge, c5 large/xlarge,
 // r5.large and m1.small, the default; filters on vCPUs, memory, generation, ...).
 //
@@ -62,6 +77,10 @@
 // InvalidInstanceID.NotFound/Malformed, IncorrectInstanceState, InvalidParameterValue,
 // InvalidLaunchTemplateName.NotFoundException, OperationNotPermitted, DryRunOperation, ...);
 // the sentinels are exported for errors.Is. Deviations: the ppk key format is refused;
+// each instance has one network interface whose id is derived from the instance id
+// (eni-<instance id hex>), not listed in the Instance shape; NAT gateways, transit gateways
+// and peering connections are not modelled, routes to them are checked for id format only;
+// IPv6 and prefix-list routes are refused (UnsupportedOperation);
 // security group rules are not enforced between hosts; AMI ids of the base images are the
 // same in every region; RunInstances and launch templates accept only the DescribeInstanceTypes catalogue;
 // hosts and image file systems live in memory (after a restart with a durable store,

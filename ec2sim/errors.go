@@ -31,6 +31,7 @@ var (
 	ErrOperationNotPermitted    = apierr.New(apierr.Denied, "OperationNotPermitted", "")
 	ErrAuthFailure              = apierr.New(apierr.Denied, "AuthFailure", "")
 	ErrInvalidID                = apierr.New(apierr.Invalid, "InvalidID", "")
+	ErrNetworkInterfaceNotFound = apierr.New(apierr.NotFound, "InvalidNetworkInterfaceID.NotFound", "")
 	ErrInvalidFilter            = apierr.New(apierr.Invalid, "InvalidParameterValue", "")
 	ErrInvalidNextToken         = apierr.New(apierr.Invalid, "InvalidNextToken", "")
 	ErrDryRun                   = dryRun()

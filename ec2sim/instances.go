@@ -36,6 +36,7 @@ type instanceRecord struct {
 	IAMRole               string    `json:"iamRole,omitempty"`
 	ReservationID         string    `json:"reservationId"`
 	PublicKey             string    `json:"publicKey,omitempty"`
+	ElasticIP             string    `json:"elasticIp,omitempty"`
 }
 
 // MaxUserData is EC2's limit on raw (decoded) user data.

@@ -43,7 +43,9 @@ func (s *Service) toRunning(ctx context.Context, id string) {
 		r.Booted = false
 		if sub, err := s.subnets.Get(ctx, r.Scope+r.SubnetID); err == nil && sub.MapPublicIpOnLaunch {
 			mapPublic = true
-			r.PublicIpAddress = publicIP(r.PrivateIpAddress)
+		}
+		if ip := publicAddress(r, mapPublic); ip != "" {
+			r.PublicIpAddress = ip
 			r.PublicDnsName = publicDNS(r.PublicIpAddress, r.Region)
 		}
 		return nil
@@ -181,6 +183,9 @@ func (s *Service) StopInstances(ctx context.Context, in *StopInstancesInput) (*S
 					r.State = state("stopped")
 					r.StateChangedAt = s.clk.Now().UTC()
 					r.PublicIpAddress, r.PublicDnsName = "", ""
+					if r.ElasticIP != "" { // an Elastic IP stays with a stopped instance
+						r.PublicIpAddress, r.PublicDnsName = r.ElasticIP, publicDNS(r.ElasticIP, r.Region)
+					}
 					r.Booted = false
 					return nil
 				})
@@ -337,10 +342,12 @@ func (s *Service) toTerminated(ctx context.Context, id string) {
 		r.State = state("terminated")
 		r.StateChangedAt = s.clk.Now().UTC()
 		r.PublicIpAddress, r.PublicDnsName, r.PrivateDnsName = "", "", ""
+		r.ElasticIP = ""
 		r.Booted = false
 		return nil
 	})
 	if err == nil {
+		s.releaseInstanceAddresses(ctx, r.Scope, id)
 		s.publishState(ctx, r)
 	}
 }

@@ -102,6 +102,16 @@ func (s *Service) ensureDefaults(ctx context.Context) error {
 	if err := s.groups.Put(ctx, sc+sg.GroupID, sg); err != nil {
 		return err
 	}
+	// The default VPC has an internet gateway and a main route table sending 0.0.0.0/0 to it.
+	igw := igwRecord{InternetGateway{InternetGatewayID: newID("igw"), OwnerID: account,
+		Attachments: []InternetGatewayAttachment{{State: "available", VpcID: vpc.VpcID}}}}
+	if err := s.igws.Put(ctx, sc+igw.InternetGatewayID, igw); err != nil {
+		return err
+	}
+	rt := newMainRouteTable(account, vpc.VpcID, vpc.CidrBlock, igw.InternetGatewayID)
+	if err := s.routeTables.Put(ctx, sc+rt.RouteTableID, rt); err != nil {
+		return err
+	}
 	s.defaults[sc] = true
 	return nil
 }

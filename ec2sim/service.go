@@ -65,6 +65,9 @@ type Options struct {
 	TerminatedVisibleFor time.Duration
 	// MaxInstances caps the instances (not terminated) per account and region (default 20,000).
 	MaxInstances int
+	// MaxAddresses caps the Elastic IP addresses per account and region (default 5, EC2's
+	// default quota).
+	MaxAddresses int
 	// BootConcurrency caps how many hosts run their user data at once (default 8).
 	BootConcurrency int
 	// Commands, Packages and RealPrograms are given to every host (see host.Options).
@@ -84,14 +87,17 @@ type Service struct {
 	log  *slog.Logger
 	opts Options
 
-	instances *store.Table[instanceRecord]
-	images    *store.Table[imageRecord]
-	templates *store.Table[templateRecord]
-	versions  *store.Table[LaunchTemplateVersion]
-	vpcs      *store.Table[vpcRecord]
-	subnets   *store.Table[subnetRecord]
-	groups    *store.Table[groupRecord]
-	keyPairs  *store.Table[keyPairRecord]
+	instances   *store.Table[instanceRecord]
+	images      *store.Table[imageRecord]
+	templates   *store.Table[templateRecord]
+	versions    *store.Table[LaunchTemplateVersion]
+	vpcs        *store.Table[vpcRecord]
+	subnets     *store.Table[subnetRecord]
+	groups      *store.Table[groupRecord]
+	keyPairs    *store.Table[keyPairRecord]
+	igws        *store.Table[igwRecord]
+	routeTables *store.Table[routeTableRecord]
+	addresses   *store.Table[addressRecord]
 
 	ctx     context.Context
 	cancel  context.CancelFunc
@@ -127,6 +133,9 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	if opts.MaxInstances <= 0 {
 		opts.MaxInstances = 20000
 	}
+	if opts.MaxAddresses <= 0 {
+		opts.MaxAddresses = 5
+	}
 	if opts.BootConcurrency <= 0 {
 		opts.BootConcurrency = 8
 	}
@@ -137,15 +146,18 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{
 		env: env, d: env.Dispatcher("ec2", "ec2.amazonaws.com"), clk: env.Clock, log: lg, opts: opts,
-		instances: store.NewTable[instanceRecord](env.Store, "ec2/instances/"),
-		images:    store.NewTable[imageRecord](env.Store, "ec2/images/"),
-		templates: store.NewTable[templateRecord](env.Store, "ec2/templates/"),
-		versions:  store.NewTable[LaunchTemplateVersion](env.Store, "ec2/ltversions/"),
-		vpcs:      store.NewTable[vpcRecord](env.Store, "ec2/vpcs/"),
-		subnets:   store.NewTable[subnetRecord](env.Store, "ec2/subnets/"),
-		groups:    store.NewTable[groupRecord](env.Store, "ec2/groups/"),
-		keyPairs:  store.NewTable[keyPairRecord](env.Store, "ec2/keypairs/"),
-		ctx:       ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
+		instances:   store.NewTable[instanceRecord](env.Store, "ec2/instances/"),
+		images:      store.NewTable[imageRecord](env.Store, "ec2/images/"),
+		templates:   store.NewTable[templateRecord](env.Store, "ec2/templates/"),
+		versions:    store.NewTable[LaunchTemplateVersion](env.Store, "ec2/ltversions/"),
+		vpcs:        store.NewTable[vpcRecord](env.Store, "ec2/vpcs/"),
+		subnets:     store.NewTable[subnetRecord](env.Store, "ec2/subnets/"),
+		groups:      store.NewTable[groupRecord](env.Store, "ec2/groups/"),
+		keyPairs:    store.NewTable[keyPairRecord](env.Store, "ec2/keypairs/"),
+		igws:        store.NewTable[igwRecord](env.Store, "ec2/igws/"),
+		routeTables: store.NewTable[routeTableRecord](env.Store, "ec2/routetables/"),
+		addresses:   store.NewTable[addressRecord](env.Store, "ec2/addresses/"),
+		ctx:         ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
 		defaults: map[string]bool{},

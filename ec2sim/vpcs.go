@@ -137,6 +137,10 @@ func (s *Service) createVpc(ctx context.Context, in *CreateVpcInput) (*CreateVpc
 	if err := s.groups.Put(ctx, sc+sg.GroupID, sg); err != nil {
 		return nil, err
 	}
+	rt := newMainRouteTable(account, v.VpcID, v.CidrBlock, "")
+	if err := s.routeTables.Put(ctx, sc+rt.RouteTableID, rt); err != nil {
+		return nil, err
+	}
 	return &CreateVpcOutput{Vpc: v.Vpc}, nil
 }
 
@@ -151,7 +155,8 @@ func (s *Service) vpc(ctx context.Context, id string) (vpcRecord, error) {
 	return v, err
 }
 
-// DeleteVpc deletes a VPC without subnets, non-default security groups or instances.
+// DeleteVpc deletes a VPC without subnets, non-default security groups, an attached internet
+// gateway or route tables other than its main one.
 func (s *Service) DeleteVpc(ctx context.Context, in *DeleteVpcInput) (*DeleteVpcOutput, error) {
 	return dispatchDo(ctx, s, "DeleteVpc", in, s.deleteVpc)
 }
@@ -196,8 +201,32 @@ func (s *Service) deleteVpc(ctx context.Context, in *DeleteVpcInput) (*DeleteVpc
 		}
 		own = append(own, g.GroupID)
 	}
+	if gw, err := s.vpcGateway(ctx, v.VpcID); err != nil {
+		return nil, err
+	} else if gw != "" {
+		return nil, ErrDependencyViolation.With("The vpc '%s' has dependencies and cannot be deleted.", v.VpcID)
+	}
+	rts, err := s.routeTables.All(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	var mainRT []string
+	for _, rt := range rts {
+		if rt.VpcID != v.VpcID {
+			continue
+		}
+		if !rt.main() {
+			return nil, ErrDependencyViolation.With("The vpc '%s' has dependencies and cannot be deleted.", v.VpcID)
+		}
+		mainRT = append(mainRT, rt.RouteTableID)
+	}
 	for _, id := range own {
 		if err := s.groups.Delete(ctx, sc+id); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	for _, id := range mainRT {
+		if err := s.routeTables.Delete(ctx, sc+id); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
 	}
@@ -322,6 +351,9 @@ func (s *Service) deleteSubnet(ctx context.Context, in *DeleteSubnetInput) (*Del
 		}
 	}
 	s.mu.Unlock()
+	if err := s.dropSubnetAssociations(ctx, sub.SubnetID); err != nil {
+		return nil, err
+	}
 	if err := s.subnets.Delete(ctx, sc+sub.SubnetID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
