@@ -2,7 +2,10 @@
 // need: IAM users (CreateUser, GetUser, ListUsers, DeleteUser) and their service-specific
 // credentials (CreateServiceSpecificCredential, ListServiceSpecificCredentials,
 // ResetServiceSpecificCredential, UpdateServiceSpecificCredential,
-// DeleteServiceSpecificCredential), on the awsQuery protocol (Version 2010-05-08), and roles:
+// DeleteServiceSpecificCredential), access keys (CreateAccessKey: AKIA... id and a
+// 40-character secret answered once and stored as a salted hash, at most two per user;
+// ListAccessKeys, UpdateAccessKey Active/Inactive, DeleteAccessKey; DeleteUser refuses a user
+// with keys: DeleteConflict), on the awsQuery protocol (Version 2010-05-08), and roles:
 // CreateRole, GetRole, ListRoles, DeleteRole, UpdateAssumeRolePolicy, inline role policies
 // (Put/Get/Delete/ListRolePolicies), managed policies (CreatePolicy, GetPolicy,
 // GetPolicyVersion, DeletePolicy, Attach/Detach/ListAttachedRolePolicies; AWS managed ARNs
@@ -26,7 +29,7 @@
 //
 // # Deviations from AWS
 //
-// No groups, user policies, access keys or authorization: policies are stored and answered,
+// No groups, user policies or authorization (access keys are not accepted as request credentials): policies are stored and answered,
 // never evaluated. Managed policies have one version (v1). Inline policies are limited by
 // count (100 per role), not by AWS's total size. Service-specific credentials never expire (CredentialAgeDays is ignored), and
 // only codecommit.amazonaws.com and cassandra.amazonaws.com are accepted services. A user's

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -56,6 +57,8 @@ type Service struct {
 	users *store.Table[User]
 	creds *store.Table[credRecord]
 	seq   atomic.Int64
+	keys  *store.Table[accessKeyRecord]
+	keyMu sync.Mutex // serialises CreateAccessKey's quota check
 
 	roles    *store.Table[roleRecord]
 	policies *store.Table[policyRecord]
@@ -72,6 +75,7 @@ func New(env *core.Env, _ Options) (*Service, error) {
 		d:     env.Dispatcher("iam", "iam.amazonaws.com"),
 		users: store.NewTable[User](env.Store, "iam/user/"),
 		creds: store.NewTable[credRecord](env.Store, "iam/ssc/"),
+		keys:  store.NewTable[accessKeyRecord](env.Store, "iam/access-key/"),
 
 		roles:    store.NewTable[roleRecord](env.Store, "iam/role/"),
 		policies: store.NewTable[policyRecord](env.Store, "iam/policy/"),
@@ -263,6 +267,11 @@ func (s *Service) DeleteUser(ctx context.Context, in *DeleteUserInput) (*DeleteU
 		}
 		if len(creds) > 0 {
 			return nil, ErrDeleteConflict.With("Cannot delete entity, must remove service-specific credentials first.")
+		}
+		if keys, err := s.userKeys(ctx, u.UserName); err != nil {
+			return nil, err
+		} else if len(keys) > 0 {
+			return nil, ErrDeleteConflict.With("Cannot delete entity, must delete access keys first.")
 		}
 		if err := s.users.Delete(ctx, userKey(account(ctx), u.UserName)); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, apierr.Wrap(err, "An internal error occurred.")
