@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -56,6 +57,22 @@ func setup(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// tick advances the clock by the reconcile interval (a minute) and waits until the background
+// reconciler finished that pass (it re-arms its timer a minute later), so that its pass does
+// not land in the middle of what the test does next.
+func (f *fixture) tick(t testing.TB) {
+	t.Helper()
+	want := f.clk.Now().Add(2 * time.Minute)
+	f.clk.Advance(time.Minute)
+	for range 10_000_000 {
+		if n, ok := f.clk.Next(); ok && !n.Before(want) {
+			return
+		}
+		runtime.Gosched()
+	}
+	t.Fatal("the reconciler did not re-arm its timer")
 }
 
 // settle lets EC2 finish boots and runs one reconcile pass.
@@ -246,7 +263,7 @@ func TestPoliciesAndHooks(t *testing.T) {
 	for _, i := range g.Instances {
 		f.asg.SetCPU(i.InstanceID, 90)
 	}
-	f.clk.Advance(time.Minute) // the background reconciler ticks
+	f.tick(t) // the background reconciler ticks
 	f.settle(t)
 	if g = f.group(t, "app"); g.DesiredCapacity != 10 {
 		t.Fatalf("target tracking desired %d", g.DesiredCapacity)

@@ -16,7 +16,33 @@
 // TargetTrackingScaling on ASGAverageCPUUtilization), Put/Describe/DeleteLifecycleHook,
 // CompleteLifecycleAction, RecordLifecycleActionHeartbeat (launching and terminating hooks,
 // Pending:Wait / Terminating:Wait, DefaultResult on timeout), Create/Describe/Delete
-// LaunchConfiguration.
+// LaunchConfiguration, StartInstanceRefresh / DescribeInstanceRefreshes /
+// CancelInstanceRefresh / RollbackInstanceRefresh.
+//
+// Instance refresh (Strategy Rolling): instances not launched from the desired configuration
+// (DesiredConfiguration's launch template or MixedInstancesPolicy, else the group's own;
+// every instance unless SkipMatching) are replaced in batches. With desired capacity N, a
+// batch terminates up to N − ⌈N×MinHealthyPercentage/100⌉ instances first and launches up to
+// ⌊N×MaxHealthyPercentage/100⌋ − N extra ones before terminating the rest of the batch, at
+// least one instance at a time (MinHealthyPercentage default 90, MaxHealthyPercentage 100).
+// A batch counts once its new instances are InService and InstanceWarmup (default the
+// group's HealthCheckGracePeriod) has passed on the platform clock; CheckpointPercentages
+// pause for CheckpointDelay (default 3600 s; a last checkpoint below 100 ends the refresh
+// there), BakeTime holds Baking before Successful. On success the group takes the desired
+// configuration. A failed launch fails the refresh (StatusReason says why); with
+// AutoRollback, or on RollbackInstanceRefresh, the instances launched from the desired
+// configuration are replaced back (RollbackInProgress → RollbackSuccessful/RollbackFailed;
+// IrreversibleInstanceRefresh without a desired configuration or when the group's launch
+// template version is $Latest/$Default). CancelInstanceRefresh: Cancelling while the batch in
+// flight launches (WaitForTransitioningInstances), then Cancelled. One active refresh per
+// group (InstanceRefreshInProgress; ActiveInstanceRefreshNotFound to cancel or roll back
+// none). Protected instances are replaced only with ScaleInProtectedInstances Refresh, Standby
+// instances are left alone (Ignore; Wait and Terminate are recorded and act as Ignore);
+// AlarmSpecification is recorded. Events "EC2 Auto Scaling Instance Refresh Started /
+// Checkpoint Reached / Succeeded / Failed / Cancelled / Rollback Started / Rollback
+// Succeeded / Rollback Failed" (detail InstanceRefreshId, AutoScalingGroupName; checkpoint
+// CheckpointPercentage and CheckpointDelay). Progress moves on each reconciler pass and on
+// the refresh API calls.
 //
 // Behaviour: API calls that change capacity reconcile the group at once (instances are
 // launched through ec2sim.RunInstances with the aws:autoscaling:groupName tag, spread over
@@ -35,7 +61,7 @@
 //
 // Deviations: reconciling is synchronous in the API call (AWS is asynchronous); no
 // CloudWatch alarms are created for policies (target tracking reads SetCPU, step policies
-// are driven by ExecutePolicy with MetricValue/BreachThreshold); MixedInstancesPolicy,
-// warm pools, instance refresh, Attach/DetachInstances, standby and Suspend/ResumeProcesses
-// are not implemented; target groups and load balancers are recorded only.
+// are driven by ExecutePolicy with MetricValue/BreachThreshold); MixedInstancesPolicy is
+// basic (no spot, weights or allocation strategies); warm pools and the ReplaceRootVolume
+// refresh strategy are not implemented; target groups and load balancers are recorded only.
 package autoscaling

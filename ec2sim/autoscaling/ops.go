@@ -292,6 +292,7 @@ func (s *Service) DeleteAutoScalingGroup(ctx context.Context, in *DeleteAutoScal
 		}
 		_ = store.DeletePrefix(ctx, s.env.Store, s.policies.Prefix()+g.Scope+g.AutoScalingGroupName+"/")
 		_ = store.DeletePrefix(ctx, s.env.Store, s.hooks.Prefix()+g.Scope+g.AutoScalingGroupName+"/")
+		_ = store.DeletePrefix(ctx, s.env.Store, s.refreshes.Prefix()+g.Scope+g.AutoScalingGroupName+"/")
 		if err := s.groups.Delete(ctx, g.Scope+g.AutoScalingGroupName); err != nil {
 			return nil, err
 		}

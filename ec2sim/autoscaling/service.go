@@ -56,14 +56,16 @@ type Service struct {
 	hooks      *store.Table[hookRecord]
 	activities *store.Table[activityRecord]
 	configs    *store.Table[configRecord]
+	refreshes  *store.Table[refreshRecord]
 
-	mu     sync.Mutex // serialises group changes and reconciles (held while calling EC2)
-	cpuMu  sync.Mutex
-	cpu    map[string]float64
-	seq    int64
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
+	mu        sync.Mutex        // serialises group changes and reconciles (held while calling EC2)
+	launchErr map[string]string // last launch failure per group (scope+name), under mu
+	cpuMu     sync.Mutex
+	cpu       map[string]float64
+	seq       int64
+	ctx       context.Context
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 type member struct {
@@ -82,6 +84,10 @@ type member struct {
 	Result         string                       `json:"result,omitempty"`
 	Activity       string                       `json:"activity,omitempty"`
 	Decrement      bool                         `json:"decrement,omitempty"`
+	// Config identifies what the instance was launched from (launch template id and
+	// resolved version, instance type override, or launch configuration): instance
+	// refreshes compare it with the desired configuration.
+	Config string `json:"cfg,omitempty"`
 }
 
 type groupRecord struct {
@@ -91,6 +97,10 @@ type groupRecord struct {
 	Region      string    `json:"region"`
 	Members     []member  `json:"members"`
 	LastScaleAt time.Time `json:"lastScaleAt,omitzero"`
+	// Surge is how many instances an instance refresh launches above the desired capacity
+	// (MaxHealthyPercentage > 100); Override is what it launches them from.
+	Surge    int32                 `json:"surge,omitempty"`
+	Override *DesiredConfiguration `json:"refreshConfig,omitempty"`
 }
 
 type policyRecord struct {
@@ -123,7 +133,8 @@ func New(env *core.Env, ec2 *ec2sim.Service, opts Options) (*Service, error) {
 	s := &Service{env: env, d: env.Dispatcher("autoscaling", "autoscaling.amazonaws.com"), ec2: ec2, clk: env.Clock, log: lg, opts: opts,
 		groups: store.NewTable[groupRecord](env.Store, "asg/groups/"), policies: store.NewTable[policyRecord](env.Store, "asg/policies/"),
 		hooks: store.NewTable[hookRecord](env.Store, "asg/hooks/"), activities: store.NewTable[activityRecord](env.Store, "asg/activities/"),
-		configs: store.NewTable[configRecord](env.Store, "asg/lc/"), cpu: map[string]float64{}, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+		configs: store.NewTable[configRecord](env.Store, "asg/lc/"), refreshes: store.NewTable[refreshRecord](env.Store, "asg/refresh/"),
+		launchErr: map[string]string{}, cpu: map[string]float64{}, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	s.seq = s.clk.Now().UnixNano()
 	go s.loop()
 	return s, nil
@@ -178,6 +189,7 @@ func (s *Service) reconcileAll(ctx context.Context, track bool) {
 			s.track(gctx, g.AutoScalingGroupName)
 		}
 		_ = s.reconcileLocked(gctx, g.AutoScalingGroupName, "")
+		s.stepRefreshLocked(gctx, g.AutoScalingGroupName)
 		s.mu.Unlock()
 	}
 }
@@ -337,23 +349,24 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 		keep = append(keep, m)
 	}
 	g.Members = keep
-	// Scale.
-	if n := g.active(); n < int(g.DesiredCapacity) {
+	// Scale (to the desired capacity plus an instance refresh's surge).
+	target := g.DesiredCapacity + g.Surge
+	if n := g.active(); n < int(target) {
 		cause := why
 		if cause == "" {
 			cause = s.cause("an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", n, g.DesiredCapacity)
 		}
-		for i := n; i < int(g.DesiredCapacity); i++ {
+		for i := n; i < int(target); i++ {
 			if err := s.launch(ctx, &g, cause); err != nil {
 				break
 			}
 		}
-	} else if n > int(g.DesiredCapacity) {
+	} else if n > int(target) {
 		cause := why
 		if cause == "" {
 			cause = s.cause("a user request explicitly set group desired capacity changing the desired capacity from %d to %d.", n, g.DesiredCapacity)
 		}
-		for _, idx := range s.victims(&g, n-int(g.DesiredCapacity)) {
+		for _, idx := range s.victims(&g, n-int(target)) {
 			m := &g.Members[idx]
 			s.startTerminate(ctx, &g, m, cause)
 		}
@@ -475,10 +488,13 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 		in.Placement = &ec2sim.Placement{AvailabilityZone: p.az}
 	}
 	var lt *LaunchTemplateSpecification
-	gl := g.LaunchTemplate
-	if gl == nil && g.MixedInstancesPolicy != nil && g.MixedInstancesPolicy.LaunchTemplate != nil {
-		gl = g.MixedInstancesPolicy.LaunchTemplate.LaunchTemplateSpecification
-		if ov := g.MixedInstancesPolicy.LaunchTemplate.Overrides; len(ov) > 0 {
+	gl, mip, lcName := g.LaunchTemplate, g.MixedInstancesPolicy, g.LaunchConfigurationName
+	if o := g.Override; o != nil { // an instance refresh launches its desired configuration
+		gl, mip, lcName = o.LaunchTemplate, o.MixedInstancesPolicy, ""
+	}
+	if gl == nil && mip != nil && mip.LaunchTemplate != nil {
+		gl = mip.LaunchTemplate.LaunchTemplateSpecification
+		if ov := mip.LaunchTemplate.Overrides; len(ov) > 0 {
 			in.InstanceType = ov[0].InstanceType
 		}
 	}
@@ -493,9 +509,9 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 			in.LaunchTemplate.LaunchTemplateName = lt.LaunchTemplateName
 		}
 	} else {
-		c, err := s.configs.Get(ctx, g.Scope+g.LaunchConfigurationName)
+		c, err := s.configs.Get(ctx, g.Scope+lcName)
 		if err != nil {
-			return ErrValidation.With("Launch configuration name not found - Launch configuration %s not found", g.LaunchConfigurationName)
+			return ErrValidation.With("Launch configuration name not found - Launch configuration %s not found", lcName)
 		}
 		in.ImageID, in.InstanceType, in.KeyName, in.UserData = c.ImageID, c.InstanceType, c.KeyName, c.UserData
 		for _, sg := range c.SecurityGroups {
@@ -516,6 +532,7 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 	res, err := s.ec2.RunInstances(ctx, in)
 	if err != nil {
 		msg := apierr.As(err).Message
+		s.launchErr[g.Scope+g.AutoScalingGroupName] = msg
 		s.addActivity(ctx, g, "Launching a new EC2 instance.  Status Reason: "+msg, cause, "Failed", msg)
 		s.publish(ctx, g, "EC2 Instance Launch Unsuccessful", "", map[string]any{"StatusCode": "Failed", "AutoScalingGroupName": g.AutoScalingGroupName,
 			"StatusMessage": msg, "Cause": cause, "Description": "Launching a new EC2 instance.  Status Reason: " + msg})
@@ -524,8 +541,8 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 	inst := res.Instances[0]
 	act := s.addActivity(ctx, g, "Launching a new EC2 instance: "+inst.InstanceID, cause, "InProgress", "")
 	g.Members = append(g.Members, member{ID: inst.InstanceID, AZ: inst.Placement.AvailabilityZone, InstanceType: inst.InstanceType, Lifecycle: "Pending",
-		Health: "Healthy", LaunchTemplate: lt, LaunchConfig: g.LaunchConfigurationName, Protected: g.NewInstancesProtectedFromScaleIn,
-		Since: s.clk.Now().UTC(), Activity: act})
+		Health: "Healthy", LaunchTemplate: lt, LaunchConfig: lcName, Protected: g.NewInstancesProtectedFromScaleIn,
+		Since: s.clk.Now().UTC(), Activity: act, Config: s.configKey(ctx, lt, in.InstanceType, lcName)})
 	return nil
 }
 

@@ -456,3 +456,106 @@ type LaunchTemplateOverrides struct {
 	InstanceType     string `json:"InstanceType,omitempty"`
 	WeightedCapacity string `json:"WeightedCapacity,omitempty"`
 }
+
+// Instance refresh
+
+// AlarmSpecification names CloudWatch alarms an instance refresh watches (recorded).
+type AlarmSpecification struct {
+	Alarms []string `json:"Alarms,omitempty"`
+}
+
+// RefreshPreferences tune an instance refresh.
+type RefreshPreferences struct {
+	MinHealthyPercentage      *int32              `json:"MinHealthyPercentage,omitempty"`
+	MaxHealthyPercentage      *int32              `json:"MaxHealthyPercentage,omitempty"`
+	InstanceWarmup            *int32              `json:"InstanceWarmup,omitempty"`
+	CheckpointPercentages     []int32             `json:"CheckpointPercentages,omitempty"`
+	CheckpointDelay           *int32              `json:"CheckpointDelay,omitempty"`
+	SkipMatching              *bool               `json:"SkipMatching,omitempty"`
+	AutoRollback              *bool               `json:"AutoRollback,omitempty"`
+	ScaleInProtectedInstances string              `json:"ScaleInProtectedInstances,omitempty"`
+	StandbyInstances          string              `json:"StandbyInstances,omitempty"`
+	BakeTime                  *int32              `json:"BakeTime,omitempty"`
+	AlarmSpecification        *AlarmSpecification `json:"AlarmSpecification,omitempty"`
+}
+
+// DesiredConfiguration is what an instance refresh moves the group to.
+type DesiredConfiguration struct {
+	LaunchTemplate       *LaunchTemplateSpecification `json:"LaunchTemplate,omitempty"`
+	MixedInstancesPolicy *MixedInstancesPolicy        `json:"MixedInstancesPolicy,omitempty"`
+}
+
+// StartInstanceRefreshInput starts an instance refresh.
+type StartInstanceRefreshInput struct {
+	AutoScalingGroupName string                `json:"AutoScalingGroupName"`
+	Strategy             string                `json:"Strategy,omitempty"`
+	DesiredConfiguration *DesiredConfiguration `json:"DesiredConfiguration,omitempty"`
+	Preferences          *RefreshPreferences   `json:"Preferences,omitempty"`
+}
+
+// InstanceRefreshIDOutput is the id of the refresh started, cancelled or rolled back.
+type InstanceRefreshIDOutput struct {
+	InstanceRefreshID string `json:"InstanceRefreshId"`
+}
+
+// DescribeInstanceRefreshesInput lists a group's instance refreshes, newest first.
+type DescribeInstanceRefreshesInput struct {
+	AutoScalingGroupName string   `json:"AutoScalingGroupName"`
+	InstanceRefreshIDs   []string `json:"InstanceRefreshIds,omitempty"`
+	MaxRecords           int32    `json:"MaxRecords,omitzero"`
+	NextToken            string   `json:"NextToken,omitempty"`
+}
+
+// InstanceRefreshProgress is the progress of one pool.
+type InstanceRefreshProgress struct {
+	PercentageComplete int32 `json:"PercentageComplete"`
+	InstancesToUpdate  int32 `json:"InstancesToUpdate"`
+}
+
+// InstanceRefreshProgressDetails is the progress per pool (live pool only here).
+type InstanceRefreshProgressDetails struct {
+	LivePoolProgress *InstanceRefreshProgress `json:"LivePoolProgress,omitempty"`
+}
+
+// RollbackDetails describe a rollback.
+type RollbackDetails struct {
+	RollbackReason               string                          `json:"RollbackReason,omitempty"`
+	RollbackStartTime            time.Time                       `json:"RollbackStartTime,omitzero"`
+	PercentageCompleteOnRollback int32                           `json:"PercentageCompleteOnRollback"`
+	InstancesToUpdateOnRollback  int32                           `json:"InstancesToUpdateOnRollback"`
+	ProgressDetailsOnRollback    *InstanceRefreshProgressDetails `json:"ProgressDetailsOnRollback,omitempty"`
+}
+
+// InstanceRefresh is an instance refresh.
+type InstanceRefresh struct {
+	InstanceRefreshID    string                          `json:"InstanceRefreshId"`
+	AutoScalingGroupName string                          `json:"AutoScalingGroupName"`
+	Status               string                          `json:"Status"`
+	StatusReason         string                          `json:"StatusReason,omitempty"`
+	StartTime            time.Time                       `json:"StartTime,omitzero"`
+	EndTime              time.Time                       `json:"EndTime,omitzero"`
+	PercentageComplete   int32                           `json:"PercentageComplete"`
+	InstancesToUpdate    int32                           `json:"InstancesToUpdate"`
+	ProgressDetails      *InstanceRefreshProgressDetails `json:"ProgressDetails,omitempty"`
+	Preferences          *RefreshPreferences             `json:"Preferences,omitempty"`
+	DesiredConfiguration *DesiredConfiguration           `json:"DesiredConfiguration,omitempty"`
+	RollbackDetails      *RollbackDetails                `json:"RollbackDetails,omitempty"`
+	Strategy             string                          `json:"Strategy,omitempty"`
+}
+
+// DescribeInstanceRefreshesOutput is a page of refreshes.
+type DescribeInstanceRefreshesOutput struct {
+	InstanceRefreshes []InstanceRefresh `json:"InstanceRefreshes"`
+	NextToken         string            `json:"NextToken,omitempty"`
+}
+
+// CancelInstanceRefreshInput cancels a group's active refresh.
+type CancelInstanceRefreshInput struct {
+	AutoScalingGroupName          string `json:"AutoScalingGroupName"`
+	WaitForTransitioningInstances *bool  `json:"WaitForTransitioningInstances,omitempty"`
+}
+
+// RollbackInstanceRefreshInput rolls a group's active refresh back.
+type RollbackInstanceRefreshInput struct {
+	AutoScalingGroupName string `json:"AutoScalingGroupName"`
+}

@@ -39,6 +39,10 @@ func Service(s *autoscaling.Service) awsproto.Service {
 			awsproto.Handle("CreateLaunchConfiguration", s.CreateLaunchConfiguration),
 			awsproto.Handle("DescribeLaunchConfigurations", s.DescribeLaunchConfigurations),
 			awsproto.Handle("DeleteLaunchConfiguration", s.DeleteLaunchConfiguration),
+			awsproto.Handle("StartInstanceRefresh", s.StartInstanceRefresh),
+			awsproto.Handle("DescribeInstanceRefreshes", s.DescribeInstanceRefreshes),
+			awsproto.Handle("CancelInstanceRefresh", s.CancelInstanceRefresh),
+			awsproto.Handle("RollbackInstanceRefresh", s.RollbackInstanceRefresh),
 		},
 	}
 }
