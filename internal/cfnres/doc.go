@@ -12,29 +12,50 @@
 //	AWS::EC2::SecurityGroupIngress   generated ID
 //	AWS::EC2::Instance               instance ID; AvailabilityZone, PrivateIp, PrivateDnsName, PublicIp, PublicDnsName, InstanceId, VpcId
 //	AWS::EC2::LaunchTemplate         template ID; LaunchTemplateId, DefaultVersionNumber, LatestVersionNumber
+//	AWS::EC2::VPC                    VPC ID; CidrBlock, DefaultSecurityGroup, Ipv6CidrBlocks, VpcId
+//	AWS::EC2::Subnet                 subnet ID; AvailabilityZone, AvailabilityZoneId, CidrBlock, Ipv6CidrBlocks, SubnetId, VpcId
+//	AWS::EC2::KeyPair                key name; KeyFingerprint, KeyPairId (private key in SSM /ec2/keypair/<id>)
 //	AWS::AutoScaling::AutoScalingGroup     group name
 //	AWS::AutoScaling::LaunchConfiguration  name
 //	AWS::AutoScaling::ScalingPolicy  policy ARN; Arn, PolicyName
+//	AWS::AutoScaling::LifecycleHook  hook name
 //	AWS::SNS::Topic                  topic ARN; TopicArn, TopicName
 //	AWS::SNS::Subscription           subscription ARN; Arn
 //	AWS::SNS::TopicPolicy            generated ID
 //	AWS::Logs::LogGroup              name; Arn
+//	AWS::Logs::LogStream             name
+//	AWS::Logs::MetricFilter          name
+//	AWS::Logs::SubscriptionFilter    name
+//	AWS::Logs::QueryDefinition       query definition ID; QueryDefinitionId
 //	AWS::CloudWatch::Alarm           name; Arn
+//	AWS::CloudWatch::CompositeAlarm  name; Arn
 //	AWS::Events::Rule                name ("bus|name" on a custom bus); Arn
+//	AWS::Events::EventBus            name; Arn, Name, Policy
+//	AWS::CloudTrail::Trail           name; Arn, SnsTopicArn
+//	AWS::S3::BucketPolicy            bucket name
 //	AWS::CodeCommit::Repository      repository ID; Arn, CloneUrlHttp, CloneUrlSsh, Name, KmsKeyId
 //	AWS::CodeBuild::Project          name; Arn
+//	AWS::CodeBuild::ReportGroup      ARN; Arn, Name
+//	AWS::CodePipeline::Pipeline      name; Version
+//	AWS::CodePipeline::CustomActionType  "Category|Provider|Version"; Id
+//	AWS::IAM::User                   name; Arn
+//	AWS::IAM::AccessKey              access key ID; SecretAccessKey
 //	AWS::CodeDeploy::Application     name
 //	AWS::CodeDeploy::DeploymentConfig name
 //	AWS::CodeDeploy::DeploymentGroup name
 //
-// AWS::SSM::Parameter is built into package cloudformation (Options.SSM).
+// AWS::SSM::Parameter and AWS::S3::Bucket are built into package cloudformation; the IAM Role,
+// InstanceProfile, Policy and ManagedPolicy and the ELBv2 types are listed in their files.
 //
 // # Updates, deletes, drift
 //
 // Properties AWS documents as "Replacement" are in each TypeSpec.ReplaceOn; other changes are
 // applied in place (Auto Scaling groups, launch templates (a new default version), scaling
 // policies, topics, subscriptions, log group retention, alarms, rules and their targets,
-// repositories (name, description, triggers), projects, deployment groups, tags). Deletes
+// repositories (name, description, triggers), projects, deployment groups, VPC and subnet
+// tags, lifecycle hooks, metric/subscription filters, query definitions, composite alarms,
+// event bus tags, trails (settings, selectors, IsLogging), pipelines (UpdatePipeline: a new
+// Version; DisableInboundStageTransitions; RestartExecutionOnUpdate), access key Status, tags). Deletes
 // treat the service's not-found errors as done. Types with a cheap describe implement Read
 // for drift detection (instances, security groups, groups, topics, log groups, alarms, rules,
 // repositories, projects, deployment groups) and report the properties the template set.
@@ -58,4 +79,14 @@
 // ManagedPolicy's new PolicyDocument replaces the policy (one version is modelled). The
 // ELBv2 TargetGroup, LoadBalancer and Listener are replaced on any property change, and
 // TargetGroupAttributes/LoadBalancerAttributes are ignored.
+// VPC EnableDnsSupport/EnableDnsHostnames and Subnet MapPublicIpOnLaunch are accepted and not
+// modelled (ec2sim has no DNS or subnet attributes). An event bus's Description,
+// KmsKeyIdentifier or DeadLetterConfig cannot be changed in place (events has no
+// UpdateEventBus: the update fails clearly); its Policy is recorded, not enforced. An S3
+// bucket policy is checked (JSON with Statement, bucket exists) and recorded with the stack,
+// not enforced. A CodeBuild report group's ExportConfig or Tags change replaces it (no
+// UpdateReportGroup). AWS::IAM::User refuses Groups, LoginProfile, Policies,
+// ManagedPolicyArns and PermissionsBoundary (not modelled by iam) and replaces on Path or
+// Tags (no UpdateUser, no user tags). A KeyPair given PublicKeyMaterial is imported (no SSM
+// parameter, as AWS).
 package cfnres

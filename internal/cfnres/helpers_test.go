@@ -9,12 +9,14 @@ import (
 	"time"
 
 	"github.com/devopsim/devopsim/cloudformation"
+	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/cloudwatch/events"
 	"github.com/devopsim/devopsim/cloudwatch/logs"
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/codedeploy"
+	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/elbv2"
@@ -23,6 +25,7 @@ import (
 	"github.com/devopsim/devopsim/internal/awstest"
 	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/pipelinewire"
 	"github.com/devopsim/devopsim/sns"
 	"github.com/devopsim/devopsim/ssm"
 	"go.uber.org/goleak"
@@ -129,6 +132,11 @@ func newPlatform(t *testing.T) *platform {
 	must(p.SSM, err)
 	p.cf, err = cloudformation.New(env, cloudformation.Options{SSM: paramStore{p.SSM}})
 	must(p.cf, err)
+	p.CloudTrail, err = cloudtrail.New(env, cloudtrail.Options{})
+	must(p.CloudTrail, err)
+	p.CodePipeline, err = codepipeline.New(env, codepipeline.Deps{CodeCommit: pipelinewire.Sources{CC: p.CodeCommit}, Builds: pipelinewire.Builds{CB: p.CodeBuild},
+		Deployments: pipelinewire.Deployments{CD: p.CodeDeploy}, Stacks: pipelinewire.Stacks{CF: p.cf}, Topics: p.SNS}, codepipeline.Options{})
+	must(p.CodePipeline, err)
 	cfnres.Register(p.cf, p.Services)
 	return p
 }

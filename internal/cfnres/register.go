@@ -2,12 +2,14 @@ package cfnres
 
 import (
 	"github.com/devopsim/devopsim/cloudformation"
+	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/cloudwatch/events"
 	"github.com/devopsim/devopsim/cloudwatch/logs"
 	"github.com/devopsim/devopsim/cloudwatch/metrics"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/codedeploy"
+	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
 	"github.com/devopsim/devopsim/elbv2"
@@ -31,11 +33,16 @@ type Services struct {
 	CodeDeploy  *codedeploy.Service
 	IAM         *iam.Service
 	ELBv2       *elbv2.Service
-	// SSM is accepted for completeness: AWS::SSM::Parameter is built into cloudformation
-	// (its Options.SSM), so Register adds nothing for it.
+	// CodePipeline backs AWS::CodePipeline::Pipeline and CustomActionType.
+	CodePipeline *codepipeline.Service
+	// CloudTrail backs AWS::CloudTrail::Trail.
+	CloudTrail *cloudtrail.Service
+	// SSM receives AWS::EC2::KeyPair private keys (/ec2/keypair/<id>, as AWS); AWS::SSM::Parameter
+	// itself is built into cloudformation (its Options.SSM).
 	SSM *ssm.Service
 	// Objects is the S3 store AWS::CodeCommit::Repository Code.S3 zips are read from (nil:
-	// templates with Code fail).
+	// templates with Code fail) and AWS::S3::BucketPolicy checks buckets in (nil: the type
+	// is not registered).
 	Objects core.Objects
 }
 
@@ -43,33 +50,49 @@ type Services struct {
 func Register(cf *cloudformation.Service, s Services) {
 	if s.EC2 != nil {
 		registerEC2(cf, s.EC2)
+		registerNetwork(cf, s.EC2, s.SSM)
 	}
 	if s.AutoScaling != nil {
 		registerAutoScaling(cf, s.AutoScaling, s.EC2)
+		registerLifecycleHooks(cf, s.AutoScaling)
 	}
 	if s.SNS != nil {
 		registerSNS(cf, s.SNS)
 	}
 	if s.Logs != nil {
 		registerLogs(cf, s.Logs)
+		registerLogsMore(cf, s.Logs)
 	}
 	if s.Metrics != nil {
 		registerMetrics(cf, s.Metrics)
+		registerCompositeAlarms(cf, s.Metrics)
 	}
 	if s.Events != nil {
 		registerEvents(cf, s.Events)
+		registerEventBuses(cf, s.Events)
 	}
 	if s.CodeCommit != nil {
 		registerCodeCommit(cf, s.CodeCommit, s.Objects)
 	}
 	if s.CodeBuild != nil {
 		registerCodeBuild(cf, s.CodeBuild)
+		registerReportGroups(cf, s.CodeBuild)
 	}
 	if s.IAM != nil {
 		registerIAM(cf, s.IAM)
+		registerIAMUsers(cf, s.IAM)
 	}
 	if s.ELBv2 != nil {
 		registerELBv2(cf, s.ELBv2)
+	}
+	if s.CodePipeline != nil {
+		registerCodePipeline(cf, s.CodePipeline)
+	}
+	if s.CloudTrail != nil {
+		registerCloudTrail(cf, s.CloudTrail)
+	}
+	if s.Objects != nil {
+		registerBucketPolicies(cf, s.Objects)
 	}
 	if s.CodeDeploy != nil {
 		registerCodeDeploy(cf, s.CodeDeploy)
