@@ -143,6 +143,7 @@ func (s *Service) routeIn(ctx context.Context, account, region, bus string, ev e
 	if pe == nil {
 		pe = pattern.NewEvent()
 	}
+	pe.Restrict(st.index) // keep only the fields this bus's rules look at
 	s.flatten(ev, pe)
 	names := st.index.Match(pe, nil)
 	if err := pe.Err(); err != nil {

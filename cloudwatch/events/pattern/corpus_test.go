@@ -75,6 +75,26 @@ func TestCorpus(t *testing.T) {
 				t.Errorf("%s: lazy flattening says %v", tr.ID, lazy)
 			}
 		}
+		if p != nil {
+			// the same verdict, or an error, when the event is restricted to the paths the
+			// pattern looks at (whole and lazy)
+			ix := pattern.NewIndex([]string{"r"}, []*pattern.Pattern{p})
+			e := pattern.NewEvent()
+			e.Restrict(ix)
+			perr := e.Parse([]byte(tr.Event))
+			if (perr != nil) != strings.HasPrefix(got, "event-error") {
+				t.Errorf("%s: restricted parse error %v, unrestricted verdict %s", tr.ID, perr, got)
+			} else if perr == nil {
+				if m := ix.Match(e, nil); (len(m) == 1) != (got == "match") {
+					t.Errorf("%s: restricted event matches %v, want %s", tr.ID, m, got)
+				}
+				e.Reset()
+				e.AddJSONLazy("", []byte(tr.Event))
+				if m := ix.Match(e, nil); (len(m) == 1) != (got == "match") {
+					t.Errorf("%s: restricted lazy event matches %v, want %s", tr.ID, m, got)
+				}
+			}
+		}
 		if got != tr.Verdict {
 			t.Errorf("%s: got %s, want %s (err %v)\npattern: %s\nevent: %.400s", tr.ID, got, tr.Verdict, err, tr.Pattern, tr.Event)
 			continue
@@ -110,6 +130,14 @@ func TestCorpusIndex(t *testing.T) {
 			continue
 		}
 		got := ix.Match(e, nil)
+		re := pattern.NewEvent()
+		re.Restrict(ix)
+		if err := re.Parse([]byte(tr.Event)); err != nil {
+			t.Fatalf("%s: restricted parse: %v", tr.ID, err)
+		}
+		if rgot := ix.Match(re, nil); strings.Join(got, ",") != strings.Join(rgot, ",") {
+			t.Fatalf("%s: index %v, restricted event %v", tr.ID, got, rgot)
+		}
 		var want []string
 		for i, p := range ps {
 			if p.MatchEvent(e) {

@@ -34,6 +34,7 @@ type field struct {
 	path string
 	val  value
 	mem  []arrPos // the arrays (and element indexes) this value sits in, outermost first
+	next int32    // restricted events: the previous field at the same path (index + 1), or 0
 }
 
 // pathHash is FNV-1a; conditions carry their path's hash so most comparisons are one integer.
@@ -59,8 +60,10 @@ type Event struct {
 	sorted  bool
 	scratch []int32
 	lazy    []lazyJSON
-	table   []int32 // open-addressing index of fields by path hash (field index + 1)
-	tableN  int     // number of fields the table covers
+	table   []int32   // open-addressing index of fields by path hash (field index + 1)
+	tableN  int       // number of fields the table covers
+	trie    *pathTrie // Restrict: the only paths kept (nil: all)
+	heads   []int32   // restricted: per path id, the last field at that path (index + 1)
 }
 
 // lazyJSON is a JSON value flattened only when a pattern first asks for a path under prefix.
@@ -84,6 +87,7 @@ func (e *Event) Reset() {
 	e.sorted = false
 	e.lazy = e.lazy[:0]
 	e.tableN = 0
+	clear(e.heads)
 }
 
 // AddJSONLazy is AddJSON deferred: data is flattened the first time a pattern looks at a path
@@ -116,6 +120,9 @@ func (e *Event) ensure(path string) {
 			if err := e.addJSON(l.prefix, l.data); err != nil {
 				l.err = err
 				e.fields = e.fields[:n]
+				if e.trie != nil {
+					e.rechain()
+				}
 			}
 		}
 	}
@@ -149,6 +156,12 @@ func NewPath(name string) Path { return Path{name: name, hash: pathHash(name)} }
 
 // Add adds a string leaf at p.
 func (e *Event) Add(p Path, s string) {
+	if e.trie != nil {
+		if n := e.trie.lookup(p.hash, p.name); n != nil && n.leaf {
+			e.addLeaf(n, value{kind: String, s: s}, nil)
+		}
+		return
+	}
 	e.fields = append(e.fields, field{hash: p.hash, path: p.name, val: value{kind: String, s: s}})
 }
 
@@ -186,15 +199,31 @@ func (e *Event) AddTime(p Path, t time.Time) {
 
 // AddString adds a string leaf at path.
 func (e *Event) AddString(path, s string) {
-	e.fields = append(e.fields, field{hash: pathHash(path), path: path, val: value{kind: String, s: s}})
+	h := pathHash(path)
+	if e.trie != nil {
+		if n := e.trie.lookup(h, path); n != nil && n.leaf {
+			e.addLeaf(n, value{kind: String, s: s}, nil)
+		}
+		return
+	}
+	e.fields = append(e.fields, field{hash: h, path: path, val: value{kind: String, s: s}})
 	e.sorted = false
 }
 
 // AddStrings adds the strings of an array at path (e.g. "resources"): each is a value of the
 // field, as the elements of a JSON array of strings are.
 func (e *Event) AddStrings(path string, ss []string) {
+	h := pathHash(path)
+	if e.trie != nil {
+		if n := e.trie.lookup(h, path); n != nil && n.leaf {
+			for _, s := range ss {
+				e.addLeaf(n, value{kind: String, s: s}, nil)
+			}
+		}
+		return
+	}
 	for _, s := range ss {
-		e.fields = append(e.fields, field{hash: pathHash(path), path: path, val: value{kind: String, s: s}})
+		e.fields = append(e.fields, field{hash: h, path: path, val: value{kind: String, s: s}})
 	}
 	e.sorted = false
 }
@@ -216,9 +245,19 @@ func (e *Event) addJSON(prefix, data string) error {
 			return &syntaxError{msg: "Event must be a JSON object", pos: sc.i}
 		}
 	}
-	path := make([]byte, 0, 64)
-	path = append(path, prefix...)
-	if err := e.walk(sc, path, pathHash(prefix), nil); err != nil {
+	var err error
+	if e.trie != nil {
+		if n := e.trie.descend(prefix); n != nil {
+			err = e.walkR(sc, n, nil)
+		} else {
+			err = sc.skipValue() // no pattern looks there
+		}
+	} else {
+		var pbuf [128]byte
+		path := append(pbuf[:0], prefix...)
+		err = e.walk(sc, path, pathHash(prefix), nil)
+	}
+	if err != nil {
 		return err
 	}
 	sc.ws()
@@ -371,20 +410,11 @@ func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: v, mem: mem})
 		return nil
 	default:
-		n, err := sc.parseValue() // literal or error
+		k, lit, err := sc.parseLiteral()
 		if err != nil {
 			return err
 		}
-		var k Kind
-		switch n.kind {
-		case kTrue:
-			k = True
-		case kFalse:
-			k = False
-		default:
-			k = Null
-		}
-		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: k, s: n.str}, mem: mem})
+		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: k, s: lit}, mem: mem})
 		return nil
 	}
 }
@@ -477,3 +507,14 @@ func (e *Event) find(path string, h uint64, fn func(i int) bool) (present bool) 
 
 // Len is the number of leaf values.
 func (e *Event) Len() int { return len(e.fields) }
+
+// rechain rebuilds a restricted event's per-path chains after fields were dropped.
+func (e *Event) rechain() {
+	clear(e.heads)
+	for i := range e.fields {
+		f := &e.fields[i]
+		n := e.trie.byStr[f.path]
+		f.next = e.heads[n.id]
+		e.heads[n.id] = int32(i + 1)
+	}
+}

@@ -16,9 +16,11 @@ type Index struct {
 	anchors  []anchor
 	rest     []ref
 	nonEmpty bool
+	trie     *pathTrie // every path a condition looks at (Event.Restrict)
 }
 
 type anchor struct {
+	pid    int32
 	hash   uint64
 	path   string
 	byVal  map[string][]ref
@@ -30,6 +32,7 @@ type ref struct {
 	br    *branch
 	conds []int32 // the index-wide id of each of br's conditions
 	order []int32 // the conditions to test, cheapest first (a top-level anchor is left out)
+	pids  []int32 // the path id of each of br's conditions (restricted events)
 }
 
 // preferred anchor fields, most selective first
@@ -38,6 +41,19 @@ var anchorOrder = []string{"detail-type", "source", "detail.eventName", "detail.
 // NewIndex indexes patterns under their ids (ids[i] names ps[i]). Nil patterns are skipped.
 func NewIndex(ids []string, ps []*Pattern) *Index {
 	ix := &Index{ids: ids}
+	var paths []string
+	for _, p := range ps {
+		if p == nil {
+			continue
+		}
+		for _, b := range p.branches {
+			for ci := range b.conds {
+				paths = append(paths, b.conds[ci].path)
+			}
+		}
+	}
+	ix.trie = newPathTrie(paths)
+	pid := func(path string) int32 { return ix.trie.byStr[path].id }
 	byPath := map[string]int{}
 	condIDs := map[string]int32{}
 	for ri, p := range ps {
@@ -63,8 +79,9 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 					best, bestRank = c, rank
 				}
 			}
-			r := ref{rule: int32(ri), br: b, conds: make([]int32, len(b.conds))}
+			r := ref{rule: int32(ri), br: b, conds: make([]int32, len(b.conds)), pids: make([]int32, len(b.conds))}
 			for ci := range b.conds {
+				r.pids[ci] = pid(b.conds[ci].path)
 				id, ok := condIDs[b.conds[ci].key]
 				if !ok {
 					id = int32(len(condIDs))
@@ -88,7 +105,7 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 			if !ok {
 				ai = len(ix.anchors)
 				byPath[best.path] = ai
-				ix.anchors = append(ix.anchors, anchor{hash: best.hash, path: best.path, byVal: map[string][]ref{}})
+				ix.anchors = append(ix.anchors, anchor{pid: pid(best.path), hash: best.hash, path: best.path, byVal: map[string][]ref{}})
 			}
 			seen := map[string]bool{}
 			for _, m := range best.ms {
@@ -122,6 +139,8 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	if !ix.nonEmpty {
 		return dst
 	}
+	// fast: e is restricted to this index, so its fields are chained by path id.
+	fast := e.trie == ix.trie && e.trie != nil
 	var small [4]uint64
 	var hit []uint64
 	if n := (len(ix.ids) + 63) / 64; n <= len(small) {
@@ -133,7 +152,7 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	// 2 false): rules that share conditions (the same source, detail-type, ...) test them once.
 	var memoSmall [512]uint8
 	var memo []uint8
-	try := func(r ref) {
+	try := func(r *ref) {
 		if memo == nil {
 			if ix.ncond <= len(memoSmall) {
 				memo = memoSmall[:ix.ncond]
@@ -164,7 +183,12 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 			case 2:
 				return
 			}
-			ok := r.br.conds[ci].matchAny(e)
+			var ok bool
+			if fast {
+				ok = e.matchPID(&r.br.conds[ci], r.pids[ci])
+			} else {
+				ok = r.br.conds[ci].matchAny(e)
+			}
 			if e.nested {
 				structured()
 				return
@@ -180,19 +204,36 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 	}
 	for ai := range ix.anchors {
 		a := &ix.anchors[ai]
+		if fast {
+			if len(e.lazy) > 0 {
+				e.ensure(a.path)
+			}
+			for fi := e.heads[a.pid]; fi != 0; {
+				f := &e.fields[fi-1]
+				fi = f.next
+				if f.val.kind == String {
+					rs := a.byVal[f.val.s]
+					for i := range rs {
+						try(&rs[i])
+					}
+				}
+			}
+			continue
+		}
 		it := e.iter(a.path, a.hash)
 		for i := it.next(); i >= 0; i = it.next() {
 			f := &e.fields[i]
 			if f.val.kind != String {
 				continue
 			}
-			for _, r := range a.byVal[f.val.s] {
-				try(r)
+			rs := a.byVal[f.val.s]
+			for i := range rs {
+				try(&rs[i])
 			}
 		}
 	}
-	for _, r := range ix.rest {
-		try(r)
+	for i := range ix.rest {
+		try(&ix.rest[i])
 	}
 	for w, word := range hit {
 		for word != 0 {

@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -56,14 +57,11 @@ type scanner struct {
 const maxDepth = 200
 
 func (sc *scanner) ws() {
-	for sc.i < len(sc.s) {
-		switch sc.s[sc.i] {
-		case ' ', '\t', '\n', '\r':
-			sc.i++
-		default:
-			return
-		}
+	i, s := sc.i, sc.s
+	for i < len(s) && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
 	}
+	sc.i = i
 }
 
 func (sc *scanner) fail(msg string) *syntaxError { return &syntaxError{msg: msg, pos: sc.i} }
@@ -288,38 +286,40 @@ func hasLessByte(x uint64, n uint64) uint64 { return (x - lows*n) & ^x & highs }
 // parseString reads a JSON string (sc.s[sc.i] == '"'). Strings without escapes are returned as
 // substrings of the input, without copying.
 func (sc *scanner) parseString() (string, error) {
-	sc.i++
-	start := sc.i
+	s := sc.s
+	i := sc.i + 1
+	start := i
 	// eight bytes at a time while none is a quote, a backslash or a control character
-	if len(sc.s)-sc.i >= 8 {
-		b := unsafe.Slice(unsafe.StringData(sc.s), len(sc.s))
-		for sc.i+8 <= len(b) {
-			x := binary.LittleEndian.Uint64(b[sc.i:])
-			if hasZeroByte(x^0x2222222222222222)|hasZeroByte(x^0x5c5c5c5c5c5c5c5c)|hasLessByte(x, 0x20) != 0 {
-				break
+	for i+8 <= len(s) {
+		x := binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))
+		// The lowest set bit of each mask marks exactly the first such byte.
+		if m := hasZeroByte(x^0x2222222222222222) | hasZeroByte(x^0x5c5c5c5c5c5c5c5c) | hasLessByte(x, 0x20); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			if s[i] == '"' {
+				sc.i = i + 1
+				return s[start:i], nil
 			}
-			sc.i += 8
+			break
 		}
+		i += 8
 	}
-	for sc.i < len(sc.s) {
-		c := sc.s[sc.i]
+	for i < len(s) {
+		c := s[i]
 		if !strSpecial[c] {
-			sc.i++
+			i++
 			continue
 		}
 		if c == '"' {
-			s := sc.s[start:sc.i]
-			sc.i++
-			return s, nil
+			sc.i = i + 1
+			return s[start:i], nil
 		}
+		sc.i = i
 		if c == '\\' {
 			return sc.parseEscaped(start)
 		}
-		if c < 0x20 {
-			return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
-		}
-		sc.i++
+		return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
 	}
+	sc.i = i
 	return "", sc.fail("Unexpected end-of-input: was expecting closing quote for a string value")
 }
 

@@ -287,6 +287,25 @@ func (c *cond) matchAny(e *Event) bool {
 	return !present && c.absentOK
 }
 
+// matchPID is matchAny for an event restricted to the index that gave pid (c's path id).
+func (e *Event) matchPID(c *cond, pid int32) bool {
+	if len(e.lazy) > 0 {
+		e.ensure(c.path)
+	}
+	present := false
+	for fi := e.heads[pid]; fi != 0; {
+		f := &e.fields[fi-1]
+		fi = f.next
+		present = true
+		for k := range c.ms {
+			if c.ms[k].match(&f.val) {
+				return true
+			}
+		}
+	}
+	return !present && c.absentOK
+}
+
 // matchStructured honours array consistency: the values chosen for different fields must come
 // from the same element of every array of objects they share, and a field that may be absent
 // ({"exists": false}) is absent when no value at its path lies in the chosen elements.

@@ -168,6 +168,15 @@ func FuzzPattern(f *testing.F) {
 		if m := ix.Match(e, nil); (len(m) == 1) != got {
 			t.Fatalf("index %v, pattern %v", m, got)
 		}
+		// and so must an event restricted to the pattern's paths
+		re := pattern.NewEvent()
+		re.Restrict(ix)
+		if err := re.Parse([]byte(ev)); err != nil {
+			t.Fatalf("restricted parse fails where full parse did not: %v", err)
+		}
+		if m := ix.Match(re, nil); (len(m) == 1) != got {
+			t.Fatalf("restricted event: index %v, pattern %v", m, got)
+		}
 	})
 }
 

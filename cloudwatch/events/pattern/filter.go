@@ -1,0 +1,400 @@
+package pattern
+
+import "strings"
+
+// pathTrie is the set of field paths the patterns of an Index look at, as a tree of key
+// segments, so that an Event restricted to the Index (Event.Restrict) flattens only those:
+// the walk follows the tree key by key (no path building or hashing) and skips every subtree
+// no pattern looks into. Each condition path (a leaf) has an id; a restricted event chains its
+// fields by id, so a condition finds its values without searching.
+type pathTrie struct {
+	root  *pnode
+	n     int32             // number of leaf ids
+	byStr map[string]*pnode // every node by its path, for Add
+}
+
+type pnode struct {
+	kids []pkid            // children by key segment (few: linear search)
+	km   map[string]*pnode // the same when many
+	leaf bool              // a condition's path: values here are kept
+	id   int32             // leaf id
+	hash uint64            // pathHash(path)
+	path string            // canonical path string (shared by every event's fields)
+}
+
+type pkid struct {
+	key string
+	n   *pnode
+}
+
+func newPathTrie(paths []string) *pathTrie {
+	t := &pathTrie{root: &pnode{hash: pathHash("")}, byStr: map[string]*pnode{}}
+	for _, p := range paths {
+		if n := t.byStr[p]; n != nil && n.leaf {
+			continue
+		}
+		n := t.root
+		rest := p
+		for {
+			seg, more, found := strings.Cut(rest, ".")
+			n = n.childOrNew(seg, p[:len(p)-len(more)-b2i(found)])
+			t.byStr[n.path] = n
+			if !found {
+				break
+			}
+			rest = more
+		}
+		if !n.leaf {
+			n.leaf, n.id = true, t.n
+			t.n++
+		}
+	}
+	return t
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (n *pnode) childOrNew(seg, path string) *pnode {
+	if c := n.child(seg); c != nil {
+		return c
+	}
+	c := &pnode{hash: pathHash(path), path: strings.Clone(path)}
+	n.kids = append(n.kids, pkid{key: strings.Clone(seg), n: c})
+	if len(n.kids) > 8 {
+		n.km = make(map[string]*pnode, len(n.kids))
+		for _, k := range n.kids {
+			n.km[k.key] = k.n
+		}
+	}
+	return c
+}
+
+func (n *pnode) child(seg string) *pnode {
+	if n.km != nil {
+		return n.km[seg]
+	}
+	for i := range n.kids {
+		if n.kids[i].key == seg {
+			return n.kids[i].n
+		}
+	}
+	return nil
+}
+
+// key returns the node of object key k under n: k may itself hold dots ({"a.b": 1} is the
+// field a.b, as {"a": {"b": 1}} is).
+func (n *pnode) key(k string) *pnode {
+	if c := n.child(k); c != nil {
+		return c
+	}
+	if n.km == nil {
+		// Cheaper than looking for a dot: does k start with a child's key and a dot?
+		dotted := false
+		for i := range n.kids {
+			ck := n.kids[i].key
+			if len(k) > len(ck) && k[len(ck)] == '.' && k[:len(ck)] == ck {
+				dotted = true
+				break
+			}
+		}
+		if !dotted {
+			return nil
+		}
+	} else if strings.IndexByte(k, '.') < 0 {
+		return nil
+	}
+	for {
+		seg, more, found := strings.Cut(k, ".")
+		if n = n.child(seg); n == nil || !found {
+			return n
+		}
+		k = more
+	}
+}
+
+// descend returns the node of a path ("" is the root), or nil.
+func (t *pathTrie) descend(path string) *pnode {
+	if path == "" {
+		return t.root
+	}
+	return t.byStr[path]
+}
+
+// lookup returns the node of path, or nil.
+func (t *pathTrie) lookup(_ uint64, path string) *pnode { return t.byStr[path] }
+
+// Restrict makes e keep only the fields ix's patterns look at: Parse, AddJSON, AddJSONLazy and
+// the Add methods then skip (still checking the JSON syntax of) everything else, which makes
+// flattening an event much cheaper, and ix.Match finds each condition's values directly.
+// An event restricted to one Index must be matched only with that Index (others may miss
+// fields). Restrict(nil) lifts the restriction; Reset keeps it. Call it on an empty event.
+func (e *Event) Restrict(ix *Index) {
+	e.Reset()
+	if ix == nil {
+		e.trie, e.heads = nil, e.heads[:0]
+		return
+	}
+	e.trie = ix.trie
+	if cap(e.heads) >= int(ix.trie.n) {
+		e.heads = e.heads[:ix.trie.n]
+		clear(e.heads)
+	} else {
+		e.heads = make([]int32, ix.trie.n)
+	}
+}
+
+// addLeaf appends a value at a restricted event's leaf path n.
+func (e *Event) addLeaf(n *pnode, v value, mem []arrPos) {
+	e.fields = append(e.fields, field{hash: n.hash, path: n.path, val: v, mem: mem, next: e.heads[n.id]})
+	e.heads[n.id] = int32(len(e.fields))
+	e.sorted = false
+}
+
+// walkR is walk for a restricted event: n is the value's node in the trie.
+func (e *Event) walkR(sc *scanner, n *pnode, mem []arrPos) error {
+	sc.ws()
+	if sc.i >= len(sc.s) {
+		return sc.fail("Unexpected end-of-input")
+	}
+	switch c := sc.s[sc.i]; {
+	case c == '{':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
+			sc.i++
+			sc.depth--
+			return nil
+		}
+		for {
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != '"' {
+				return sc.unexpected()
+			}
+			k, err := sc.parseString()
+			if err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != ':' {
+				return sc.fail("Unexpected character: was expecting a colon to separate field name and value")
+			}
+			sc.i++
+			if kn := n.key(k); kn != nil {
+				err = e.walkR(sc, kn, mem)
+			} else {
+				err = sc.skipValue() // no pattern looks here
+			}
+			if err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return sc.fail("Unexpected end-of-input: expected close marker for Object")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == '}' {
+				sc.i++
+				sc.depth--
+				return nil
+			}
+			return sc.fail("Unexpected character: was expecting comma to separate Object entries")
+		}
+	case c == '[':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		id := e.arrays
+		e.arrays++
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
+			sc.i++
+			sc.depth--
+			return nil
+		}
+		for idx := int32(0); ; idx++ {
+			m := mem
+			sc.ws()
+			if sc.i < len(sc.s) && (sc.s[sc.i] == '{' || sc.s[sc.i] == '[') {
+				start := len(e.mems)
+				e.mems = append(e.mems, mem...)
+				e.mems = append(e.mems, arrPos{id: id, idx: idx})
+				m = e.mems[start:len(e.mems):len(e.mems)]
+				e.nested = true
+			}
+			if err := e.walkR(sc, n, m); err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return sc.fail("Unexpected end-of-input: expected close marker for Array")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == ']' {
+				sc.i++
+				sc.depth--
+				return nil
+			}
+			return sc.fail("Unexpected character: was expecting comma to separate Array entries")
+		}
+	case c == '"':
+		s, err := sc.parseString()
+		if err != nil || !n.leaf {
+			return err
+		}
+		e.addLeaf(n, value{kind: String, s: s}, mem)
+		return nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		t, err := sc.parseNumber()
+		if err != nil || !n.leaf {
+			return err
+		}
+		v := value{kind: Number, s: t}
+		if m, err := toMicro(t); err == nil {
+			v.micro, v.numOK = m, true
+		}
+		e.addLeaf(n, v, mem)
+		return nil
+	default:
+		k, lit, err := sc.parseLiteral()
+		if err != nil || !n.leaf {
+			return err
+		}
+		e.addLeaf(n, value{kind: k, s: lit}, mem)
+		return nil
+	}
+}
+
+// parseLiteral reads true, false or null.
+func (sc *scanner) parseLiteral() (Kind, string, error) {
+	rest := sc.s[sc.i:]
+	var k Kind
+	var lit string
+	switch {
+	case strings.HasPrefix(rest, "true"):
+		k, lit = True, "true"
+	case strings.HasPrefix(rest, "false"):
+		k, lit = False, "false"
+	case strings.HasPrefix(rest, "null"):
+		k, lit = Null, "null"
+	default:
+		if isIdent(sc.s[sc.i]) {
+			return 0, "", sc.unrecognizedToken()
+		}
+		return 0, "", sc.unexpected()
+	}
+	if len(rest) > len(lit) && isIdent(rest[len(lit)]) {
+		return 0, "", sc.unrecognizedToken()
+	}
+	sc.i += len(lit)
+	return k, lit, nil
+}
+
+// skipValue checks the syntax of one JSON value and moves past it, keeping nothing.
+func (sc *scanner) skipValue() error {
+	sc.ws()
+	if sc.i >= len(sc.s) {
+		return sc.fail("Unexpected end-of-input")
+	}
+	switch c := sc.s[sc.i]; {
+	case c == '{':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
+			sc.i++
+			sc.depth--
+			return nil
+		}
+		for {
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != '"' {
+				return sc.unexpected()
+			}
+			if _, err := sc.parseString(); err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) || sc.s[sc.i] != ':' {
+				return sc.fail("Unexpected character: was expecting a colon to separate field name and value")
+			}
+			sc.i++
+			if err := sc.skipValue(); err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return sc.fail("Unexpected end-of-input: expected close marker for Object")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == '}' {
+				sc.i++
+				sc.depth--
+				return nil
+			}
+			return sc.fail("Unexpected character: was expecting comma to separate Object entries")
+		}
+	case c == '[':
+		sc.depth++
+		if sc.depth > maxDepth {
+			return sc.fail("Maximum nesting depth exceeded")
+		}
+		sc.i++
+		sc.ws()
+		if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
+			sc.i++
+			sc.depth--
+			return nil
+		}
+		for {
+			if err := sc.skipValue(); err != nil {
+				return err
+			}
+			sc.ws()
+			if sc.i >= len(sc.s) {
+				return sc.fail("Unexpected end-of-input: expected close marker for Array")
+			}
+			if sc.s[sc.i] == ',' {
+				sc.i++
+				continue
+			}
+			if sc.s[sc.i] == ']' {
+				sc.i++
+				sc.depth--
+				return nil
+			}
+			return sc.fail("Unexpected character: was expecting comma to separate Array entries")
+		}
+	case c == '"':
+		_, err := sc.parseString()
+		return err
+	case c == '-' || (c >= '0' && c <= '9'):
+		_, err := sc.parseNumber()
+		return err
+	default:
+		_, _, err := sc.parseLiteral()
+		return err
+	}
+}
