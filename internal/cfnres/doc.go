@@ -15,6 +15,13 @@
 //	AWS::EC2::VPC                    VPC ID; CidrBlock, DefaultSecurityGroup, Ipv6CidrBlocks, VpcId
 //	AWS::EC2::Subnet                 subnet ID; AvailabilityZone, AvailabilityZoneId, CidrBlock, Ipv6CidrBlocks, SubnetId, VpcId
 //	AWS::EC2::KeyPair                key name; KeyFingerprint, KeyPairId (private key in SSM /ec2/keypair/<id>)
+//	AWS::EC2::InternetGateway        gateway ID; InternetGatewayId
+//	AWS::EC2::VPCGatewayAttachment   "IGW|<vpc>"
+//	AWS::EC2::RouteTable             route table ID; RouteTableId
+//	AWS::EC2::Route                  "<table>|<destination>"; CidrBlock
+//	AWS::EC2::SubnetRouteTableAssociation  association ID; Id
+//	AWS::EC2::EIP                    public IP; AllocationId, PublicIp
+//	AWS::EC2::EIPAssociation         association ID; Id
 //	AWS::AutoScaling::AutoScalingGroup     group name
 //	AWS::AutoScaling::LaunchConfiguration  name
 //	AWS::AutoScaling::ScalingPolicy  policy ARN; Arn, PolicyName
@@ -53,7 +60,8 @@
 // applied in place (Auto Scaling groups, launch templates (a new default version), scaling
 // policies, topics, subscriptions, log group retention, alarms, rules and their targets,
 // repositories (name, description, triggers), projects, deployment groups, VPC and subnet
-// tags, lifecycle hooks, metric/subscription filters, query definitions, composite alarms,
+// tags, gateway attachments (detach/attach), routes (ReplaceRoute), subnet associations
+// (ReplaceRouteTableAssociation), EIP InstanceId, lifecycle hooks, metric/subscription filters, query definitions, composite alarms,
 // event bus tags, trails (settings, selectors, IsLogging), pipelines (UpdatePipeline: a new
 // Version; DisableInboundStageTransitions; RestartExecutionOnUpdate), access key Status, tags). Deletes
 // treat the service's not-found errors as done. Types with a cheap describe implement Read
@@ -69,7 +77,9 @@
 //
 // # Deviations
 //
-// ec2sim cannot revoke security group rules, so ingress/egress changes replace the group.
+// ec2sim cannot revoke security group rules, so ingress/egress changes replace the group;
+// it has no egress rules API, so AWS::EC2::SecurityGroupEgress is not registered.
+// VPCGatewayAttachment takes internet gateways only (no VpnGatewayId).
 // The services refuse aws:* tag keys from callers, so only instances (ec2sim.WithInternal)
 // get the aws:cloudformation:* tags; other types get the template's and the stack's tags. Instance
 // changes to InstanceType, UserData, SecurityGroupIds and IamInstanceProfile replace the

@@ -51,6 +51,7 @@ func Register(cf *cloudformation.Service, s Services) {
 	if s.EC2 != nil {
 		registerEC2(cf, s.EC2)
 		registerNetwork(cf, s.EC2, s.SSM)
+		registerGateways(cf, s.EC2)
 	}
 	if s.AutoScaling != nil {
 		registerAutoScaling(cf, s.AutoScaling, s.EC2)
