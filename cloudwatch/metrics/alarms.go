@@ -497,7 +497,7 @@ func (s *Service) putCompositeAlarm(ctx context.Context, in *PutCompositeAlarmIn
 	if err := s.saveAlarm(ctx, &alarmRecord{Type: "CompositeAlarm", Composite: c, Tags: in.Tags}); err != nil {
 		return nil, err
 	}
-	s.evaluateComposites(ctx, s.scope(ctx))
+	s.evaluateComposites(ctx, s.scope(ctx), s.env.Clock.Now())
 	return &PutCompositeAlarmOutput{}, nil
 }
 
@@ -917,8 +917,9 @@ func (s *Service) setAlarmState(ctx context.Context, in *SetAlarmStateInput) (*S
 	if _, err := s.alarms.Get(ctx, s.alarmKey(ctx, in.AlarmName)); err != nil {
 		return nil, ErrResourceNotFound.With("Alarm %s not found", in.AlarmName)
 	}
-	s.transition(ctx, s.scope(ctx), in.AlarmName, in.StateValue, in.StateReason, in.StateReasonData, false)
-	s.evaluateComposites(ctx, s.scope(ctx))
+	now := s.env.Clock.Now()
+	s.transition(ctx, s.scope(ctx), in.AlarmName, in.StateValue, in.StateReason, in.StateReasonData, false, now)
+	s.evaluateComposites(ctx, s.scope(ctx), now)
 	return &SetAlarmStateOutput{}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -388,5 +389,70 @@ func TestEvaluationLoop(t *testing.T) {
 	}
 	if got := state(t, s, "a"); got != "INSUFFICIENT_DATA" {
 		t.Errorf("state after no data = %s", got)
+	}
+}
+
+// TestEvaluationCatchUp: when the clock jumps five minutes in one call, the loop still
+// evaluates every minute, each as of its own minute (state times, history, M of N windows).
+func TestEvaluationCatchUp(t *testing.T) {
+	s, clk := newSvc(t, metrics.Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, in := range []*metrics.PutMetricAlarmInput{
+		{AlarmName: "flip", Namespace: "A", MetricName: "M1", Statistic: "Sum", Period: 60,
+			EvaluationPeriods: 1, Threshold: f(1), ComparisonOperator: "GreaterThanThreshold"},
+		{AlarmName: "mofn", Namespace: "A", MetricName: "M2", Statistic: "Sum", Period: 60, EvaluationPeriods: 3,
+			DatapointsToAlarm: i32(2), Threshold: f(1), ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "notBreaching"},
+	} {
+		if _, err := s.PutMetricAlarm(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// One datapoint per minute from t0 (12:00) to 12:04.
+	for i, v := range []float64{5, 0, 5, 0, 5} {
+		put(t, s, "A", "M1", nil, t0.Add(time.Duration(i)*time.Minute), v)
+	}
+	for i, v := range []float64{5, 0, 5, 0, 0} {
+		put(t, s, "A", "M2", nil, t0.Add(time.Duration(i)*time.Minute), v)
+	}
+	if err := clk.BlockUntil(ctx, 1); err != nil { // the loop waits for 12:01
+		t.Fatal(err)
+	}
+	clk.Advance(5 * time.Minute)
+	if err := clk.BlockUntil(ctx, 1); err != nil { // caught up and waiting for 12:06
+		t.Fatal(err)
+	}
+	transitions := func(name string) []string {
+		t.Helper()
+		h, err := s.DescribeAlarmHistory(ctx, &metrics.DescribeAlarmHistoryInput{AlarmName: name, HistoryItemType: "StateUpdate", ScanBy: "TimestampAscending"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range h.AlarmHistoryItems {
+			out = append(out, it.Timestamp.UTC().Format("15:04:05")+" "+strings.TrimPrefix(it.HistorySummary, "Alarm updated from "))
+		}
+		return out
+	}
+	for _, c := range []struct {
+		alarm string
+		want  []string
+	}{
+		// Each minute's evaluation reads the minute before it: 5, 0, 5, 0, 5.
+		{"flip", []string{"12:01:00 INSUFFICIENT_DATA to ALARM", "12:02:00 ALARM to OK", "12:03:00 OK to ALARM",
+			"12:04:00 ALARM to OK", "12:05:00 OK to ALARM"}},
+		// 2 of 3 breaching: windows ending 12:01 (5), 12:02 (5 0), 12:03 (5 0 5), 12:04 (0 5 0), 12:05 (5 0 0).
+		{"mofn", []string{"12:01:00 INSUFFICIENT_DATA to OK", "12:03:00 OK to ALARM", "12:04:00 ALARM to OK"}},
+	} {
+		if got := transitions(c.alarm); strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s transitions:\n got %q\nwant %q", c.alarm, got, c.want)
+		}
+	}
+	a, err := s.DescribeAlarms(ctx, &metrics.DescribeAlarmsInput{AlarmNames: []string{"flip"}})
+	if err != nil || len(a.MetricAlarms) != 1 {
+		t.Fatal(err)
+	}
+	if got := a.MetricAlarms[0].StateUpdatedTimestamp; !got.Equal(t0.Add(5 * time.Minute)) {
+		t.Errorf("flip state updated at %v, want 12:05", got)
 	}
 }

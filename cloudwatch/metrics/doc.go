@@ -17,7 +17,9 @@
 // # Alarms
 //
 // A loop owned by the Service evaluates every alarm each minute of env.Clock (stopped by
-// Close). A metric alarm reads the Period-sized datapoints of an evaluation range of
+// Close). Each minute is evaluated as of that minute, even when the clock jumps several
+// minutes at once (a manual clock): the loop catches up tick by tick, at most a day's worth
+// (1,440 ticks; older ones are skipped). A metric alarm reads the Period-sized datapoints of an evaluation range of
 // EvaluationPeriods+2 periods ending at the last period boundary. With at least
 // EvaluationPeriods real datapoints the most recent ones are evaluated and TreatMissingData
 // does not matter; with fewer, missing ones are filled per TreatMissingData (breaching,

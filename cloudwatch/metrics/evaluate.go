@@ -40,7 +40,11 @@ func mustJSON(v any) string {
 }
 
 func (s *Service) addHistory(ctx context.Context, rec *alarmRecord, typ, summary string, data any) {
-	now := s.env.Clock.Now()
+	s.addHistoryAt(ctx, rec, s.env.Clock.Now(), typ, summary, data)
+}
+
+// addHistoryAt records a history item at now (an evaluation's scheduled time).
+func (s *Service) addHistoryAt(ctx context.Context, rec *alarmRecord, now time.Time, typ, summary string, data any) {
 	key := fmt.Sprintf("%s%s/%020d/%d", s.scope(ctx), rec.name(), now.UnixNano(), historySeq.Add(1))
 	item := HistoryItem{AlarmName: rec.name(), AlarmType: rec.Type, Timestamp: now, HistoryItemType: typ, HistorySummary: summary, HistoryData: mustJSON(data)}
 	if err := s.history.Put(ctx, key, item); err != nil {
@@ -147,6 +151,12 @@ func (s *Service) describeAlarmHistory(ctx context.Context, in *DescribeAlarmHis
 // EvaluateAlarms evaluates every alarm of every account and region now. The service's loop
 // calls it every minute on the platform clock; tests may call it directly.
 func (s *Service) EvaluateAlarms(ctx context.Context) {
+	s.evaluateAt(ctx, s.env.Clock.Now())
+}
+
+// evaluateAt evaluates every alarm as of at: the evaluation range ends at at's period
+// boundary, and state changes, history, events and actions carry at as their time.
+func (s *Service) evaluateAt(ctx context.Context, at time.Time) {
 	s.evalMu.Lock()
 	defer s.evalMu.Unlock()
 	all, err := s.alarms.All(ctx, "")
@@ -162,13 +172,13 @@ func (s *Service) EvaluateAlarms(ctx context.Context) {
 		if rec.Metric == nil {
 			continue
 		}
-		if state, reason, data, ok := s.evaluateMetricAlarm(scope, rec.Metric); ok {
-			s.transition(sctx, scope, rec.Metric.AlarmName, state, reason, data, true)
+		if state, reason, data, ok := s.evaluateMetricAlarm(scope, rec.Metric, at); ok {
+			s.transition(sctx, scope, rec.Metric.AlarmName, state, reason, data, true, at)
 		}
 	}
 	for scope := range scopes {
 		a, r, _ := strings.Cut(strings.TrimSuffix(scope, "/"), "/")
-		s.evaluateComposites(identity.With(ctx, identity.Root(a, r)), scope)
+		s.evaluateComposites(identity.With(ctx, identity.Root(a, r)), scope, at)
 	}
 	s.pruneHistory(ctx)
 }
@@ -292,8 +302,7 @@ func (s *Service) alarmPoints(scope string, m *MetricAlarm, now time.Time) (pts 
 // evaluateMetricAlarm applies AWS's rules: of the evaluation range (EvaluationPeriods plus two
 // earlier periods), the most recent EvaluationPeriods real datapoints are used when there are
 // that many; otherwise missing periods are filled per TreatMissingData, as few as needed.
-func (s *Service) evaluateMetricAlarm(scope string, m *MetricAlarm) (state, reason, data string, ok bool) {
-	now := s.env.Clock.Now()
+func (s *Service) evaluateMetricAlarm(scope string, m *MetricAlarm, now time.Time) (state, reason, data string, ok bool) {
 	pts, period := s.alarmPoints(scope, m, now)
 	if pts == nil {
 		return "", "", "", false
@@ -432,7 +441,7 @@ func (s *Service) reasonData(m *MetricAlarm, now time.Time, period int64, used [
 }
 
 // evaluateComposites re-evaluates the composite alarms of a scope until nothing changes.
-func (s *Service) evaluateComposites(ctx context.Context, scope string) {
+func (s *Service) evaluateComposites(ctx context.Context, scope string, now time.Time) {
 	for round := 0; round < 10; round++ {
 		all, err := s.alarms.All(ctx, scope)
 		if err != nil {
@@ -474,7 +483,7 @@ func (s *Service) evaluateComposites(ctx context.Context, scope string) {
 				continue
 			}
 			reason := fmt.Sprintf("Composite alarm rule %s evaluated to %s", c.AlarmRule, map[bool]string{true: "TRUE", false: "FALSE"}[val])
-			if s.transition(ctx, scope, c.AlarmName, state, reason, mustJSON(map[string]any{"triggeringAlarms": triggering}), true) {
+			if s.transition(ctx, scope, c.AlarmName, state, reason, mustJSON(map[string]any{"triggeringAlarms": triggering}), true, now) {
 				changed = true
 			}
 		}
@@ -487,8 +496,7 @@ func (s *Service) evaluateComposites(ctx context.Context, scope string) {
 // transition moves an alarm to state, records it, publishes the event and runs the actions.
 // It reports whether the state changed: as on AWS, only a change of state is a transition, so
 // actions run once per transition however often the alarm is evaluated.
-func (s *Service) transition(ctx context.Context, scope, name, state, reason, data string, evaluated bool) bool {
-	now := s.env.Clock.Now()
+func (s *Service) transition(ctx context.Context, scope, name, state, reason, data string, evaluated bool, now time.Time) bool {
 	var old alarmRecord
 	changed := false
 	rec, err := s.alarms.Update(ctx, scope+name, func(r *alarmRecord) error {
@@ -512,12 +520,12 @@ func (s *Service) transition(ctx context.Context, scope, name, state, reason, da
 		return false
 	}
 	ost, ors, ord, oup, _, _, _, _, _, _ := old.common()
-	s.addHistory(ctx, &rec, "StateUpdate", fmt.Sprintf("Alarm updated from %s to %s", *ost, state), map[string]any{
+	s.addHistoryAt(ctx, &rec, now, "StateUpdate", fmt.Sprintf("Alarm updated from %s to %s", *ost, state), map[string]any{
 		"version":  "1.0",
 		"oldState": map[string]any{"stateValue": *ost, "stateReason": *ors, "stateReasonData": rawOrNil(*ord)},
 		"newState": map[string]any{"stateValue": state, "stateReason": reason, "stateReasonData": rawOrNil(data)},
 	})
-	s.publishEvent(ctx, &rec, *ost, *ors, *ord, *oup)
+	s.publishEvent(ctx, &rec, *ost, *ors, *ord, *oup, now)
 	_, _, _, _, _, enabled, okA, alA, inA, desc := rec.common()
 	if !*enabled {
 		return true
@@ -538,11 +546,11 @@ func (s *Service) transition(ctx context.Context, scope, name, state, reason, da
 		}
 		if err != nil {
 			s.env.Log.Warn("cloudwatch: alarm action failed", "alarm", name, "action", arn, "err", err)
-			s.addHistory(ctx, &rec, "Action", fmt.Sprintf("Failed to execute action %s. Received error: %q", arn, err.Error()),
+			s.addHistoryAt(ctx, &rec, now, "Action", fmt.Sprintf("Failed to execute action %s. Received error: %q", arn, err.Error()),
 				map[string]any{"actionState": "Failed", "stateUpdateTimestamp": now.UnixMilli(), "error": err.Error()})
 			continue
 		}
-		s.addHistory(ctx, &rec, "Action", "Successfully executed action "+arn,
+		s.addHistoryAt(ctx, &rec, now, "Action", "Successfully executed action "+arn,
 			map[string]any{"actionState": "Succeeded", "stateUpdateTimestamp": now.UnixMilli()})
 	}
 	return true
@@ -557,7 +565,7 @@ func rawOrNil(s string) any {
 	return json.RawMessage(s)
 }
 
-func (s *Service) publishEvent(ctx context.Context, rec *alarmRecord, prevState, prevReason, prevData string, prevTime time.Time) {
+func (s *Service) publishEvent(ctx context.Context, rec *alarmRecord, prevState, prevReason, prevData string, prevTime, now time.Time) {
 	if s.env.Events == nil {
 		return
 	}
@@ -612,7 +620,7 @@ func (s *Service) publishEvent(ctx context.Context, rec *alarmRecord, prevState,
 	}
 	s.env.Events.Publish(ctx, eventbus.Event{
 		Version: "0", ID: uuid.NewString(), DetailType: "CloudWatch Alarm State Change", Source: "aws.cloudwatch",
-		Account: rec.Account, Region: rec.Region, Time: s.env.Clock.Now().UTC(), Resources: []string{rec.arn()}, Detail: b,
+		Account: rec.Account, Region: rec.Region, Time: now.UTC(), Resources: []string{rec.arn()}, Detail: b,
 	})
 }
 

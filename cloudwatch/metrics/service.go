@@ -97,20 +97,37 @@ func (s *Service) Close(ctx context.Context) error {
 	}
 }
 
+// maxCatchUp bounds how many missed ticks the loop evaluates after the clock jumps: beyond a
+// day's worth it evaluates the most recent ones only.
+const maxCatchUp = 1440
+
 func (s *Service) loop(ctx context.Context) {
 	defer close(s.done)
 	iv := s.opts.EvaluationInterval
+	next := s.env.Clock.Now().Truncate(iv).Add(iv)
 	for {
-		now := s.env.Clock.Now()
-		next := now.Truncate(iv).Add(iv)
-		t := s.env.Clock.NewTimer(next.Sub(now))
+		t := s.env.Clock.NewTimer(max(next.Sub(s.env.Clock.Now()), 0))
 		select {
 		case <-s.stop:
 			t.Stop()
 			return
 		case <-t.C():
 		}
-		s.EvaluateAlarms(ctx)
+		// Evaluate at every tick that has passed, each as of its own time, so a clock that
+		// jumps several minutes at once (a manual clock) skips no evaluation.
+		now := s.env.Clock.Now()
+		if behind := now.Sub(next) / iv; behind >= maxCatchUp {
+			next = next.Add((behind - maxCatchUp + 1) * iv)
+		}
+		for !next.After(now) {
+			select {
+			case <-s.stop:
+				return
+			default:
+			}
+			s.evaluateAt(ctx, next)
+			next = next.Add(iv)
+		}
 		s.db.Compact()
 	}
 }
