@@ -34,13 +34,33 @@ type AlarmState struct {
 	PreviousState string
 	Reason        string
 	ReasonData    string
-	Time          time.Time
+	Time          time.Time // the evaluation's time
 	Description   string
+	// The alarm's metric (a single-metric alarm, or the one metric a metric math alarm
+	// returns; empty for composite alarms and expressions). EC2 actions act on the instance
+	// named by its InstanceId dimension.
+	Namespace  string
+	MetricName string
+	Dimensions []Dimension
 }
 
+// Dimension returns the value of the alarm metric's dimension name, or "".
+func (a AlarmState) Dimension(name string) string {
+	for _, d := range a.Dimensions {
+		if d.Name == name {
+			return d.Value
+		}
+	}
+	return ""
+}
+
+// InstanceID is the EC2 instance an EC2 action acts on: the InstanceId dimension.
+func (a AlarmState) InstanceID() string { return a.Dimension("InstanceId") }
+
 // ActionRunner runs an alarm action ARN: an SNS topic, an Auto Scaling policy, or an EC2
-// action (arn:aws:automate:REGION:ec2:stop|terminate|reboot|recover). The root wires it to
-// the real services. It is called without locks held, once per state transition and action.
+// action (arn:aws:automate:REGION:ec2:stop|terminate|reboot|recover, see ParseEC2Action and
+// AlarmState.InstanceID). The root wires it to the real services. It is called without locks
+// held, once per state transition and action.
 type ActionRunner interface {
 	RunAlarmAction(ctx context.Context, actionARN string, alarm AlarmState) error
 }
@@ -51,6 +71,94 @@ type ActionRunnerFunc func(ctx context.Context, actionARN string, alarm AlarmSta
 // RunAlarmAction calls f.
 func (f ActionRunnerFunc) RunAlarmAction(ctx context.Context, arn string, a AlarmState) error {
 	return f(ctx, arn, a)
+}
+
+// EC2 alarm actions (ParseEC2Action).
+const (
+	EC2Stop      = "stop"
+	EC2Terminate = "terminate"
+	EC2Reboot    = "reboot"
+	EC2Recover   = "recover"
+)
+
+// ParseEC2Action recognises an EC2 alarm action: arn:aws:automate:REGION:ec2:ACTION with
+// ACTION stop, terminate, reboot or recover, or the older
+// arn:aws:swf:REGION:ACCOUNT:action/actions/AWS_EC2.InstanceId.{Stop|Terminate|Reboot}/1.0.
+// isEC2 reports that arn is in one of those namespaces; ok that it is a valid action.
+func ParseEC2Action(arn string) (action, region string, isEC2, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 || parts[0] != "arn" || !strings.HasPrefix(parts[1], "aws") {
+		return "", "", false, false
+	}
+	region = parts[3]
+	switch parts[2] {
+	case "automate":
+		if parts[4] != "ec2" {
+			return "", region, true, false
+		}
+		switch a := parts[5]; a {
+		case EC2Stop, EC2Terminate, EC2Reboot, EC2Recover:
+			return a, region, true, region != ""
+		}
+		return "", region, true, false
+	case "swf":
+		rest, found := strings.CutPrefix(parts[5], "action/actions/AWS_EC2.InstanceId.")
+		if !found {
+			return "", region, false, false
+		}
+		switch rest {
+		case "Stop/1.0":
+			return EC2Stop, region, true, region != ""
+		case "Terminate/1.0":
+			return EC2Terminate, region, true, region != ""
+		case "Reboot/1.0":
+			return EC2Reboot, region, true, region != ""
+		}
+		return "", region, true, false
+	}
+	return "", region, false, false
+}
+
+// alarmMetric is the metric an alarm watches, for EC2 actions: its own, or the one MetricStat
+// query of a metric math alarm that returns data.
+func alarmMetric(m *MetricAlarm) (ns, name string, dims []Dimension) {
+	if m == nil {
+		return "", "", nil
+	}
+	if len(m.Metrics) == 0 {
+		return m.Namespace, m.MetricName, m.Dimensions
+	}
+	for _, q := range m.Metrics {
+		if (q.ReturnData == nil || *q.ReturnData) && q.MetricStat != nil && q.MetricStat.Metric != nil {
+			return q.MetricStat.Metric.Namespace, q.MetricStat.Metric.MetricName, q.MetricStat.Metric.Dimensions
+		}
+	}
+	return "", "", nil
+}
+
+// checkEC2Actions applies AWS's rules to the EC2 actions of a metric alarm: a valid action in
+// the alarm's region, on an alarm whose metric has an InstanceId dimension.
+func checkEC2Actions(ctx context.Context, m *MetricAlarm, lists ...[]string) error {
+	_, region := core.Scope(ctx)
+	_, _, dims := alarmMetric(m)
+	for _, list := range lists {
+		for _, arn := range list {
+			_, r, isEC2, ok := ParseEC2Action(arn)
+			if !isEC2 {
+				continue
+			}
+			if !ok {
+				return ErrValidation.With("Invalid EC2 action %s. Valid actions are arn:aws:automate:%s:ec2:stop, terminate, reboot and recover.", arn, region)
+			}
+			if region != "" && r != region {
+				return ErrValidation.With("Invalid region %s specified. Only %s is supported.", r, region)
+			}
+			if !slices.ContainsFunc(dims, func(d Dimension) bool { return d.Name == "InstanceId" && d.Value != "" }) {
+				return ErrValidation.With("Invalid use of EC2 action. An EC2 action can only be used if the alarm is monitoring an EC2 instance.")
+			}
+		}
+	}
+	return nil
 }
 
 // Tag is a resource tag.
@@ -383,6 +491,9 @@ func (s *Service) putMetricAlarm(ctx context.Context, in *PutMetricAlarmInput) (
 	if m.Dimensions == nil {
 		m.Dimensions = []Dimension{}
 	}
+	if err := checkEC2Actions(ctx, m, in.OKActions, in.AlarmActions, in.InsufficientDataActions); err != nil {
+		return nil, err
+	}
 	return &PutMetricAlarmOutput{}, s.saveAlarm(ctx, &alarmRecord{Type: "MetricAlarm", Metric: m, Tags: in.Tags})
 }
 
@@ -459,7 +570,7 @@ func (s *Service) putCompositeAlarm(ctx context.Context, in *PutCompositeAlarmIn
 			return nil, err
 		}
 		for _, arn := range a.v {
-			if strings.HasPrefix(arn, "arn:aws:automate:") || strings.Contains(arn, ":autoscaling:") {
+			if _, _, isEC2, _ := ParseEC2Action(arn); isEC2 || strings.Contains(arn, ":autoscaling:") {
 				return nil, ErrValidation.With("Composite alarms cannot perform EC2 or Auto Scaling actions: %s", arn)
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -455,4 +456,76 @@ func TestEvaluationCatchUp(t *testing.T) {
 	if got := a.MetricAlarms[0].StateUpdatedTimestamp; !got.Equal(t0.Add(5 * time.Minute)) {
 		t.Errorf("flip state updated at %v, want 12:05", got)
 	}
+}
+
+// TestEC2Actions: automate ARNs are validated as AWS does (a known action, the alarm's
+// region, a metric with an InstanceId dimension), and the action runner learns the instance.
+func TestEC2Actions(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	runner := metrics.ActionRunnerFunc(func(_ context.Context, arn string, a metrics.AlarmState) error {
+		action, _, isEC2, ok := metrics.ParseEC2Action(arn)
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, fmt.Sprintf("%s %s %v %v %s %s", a.AlarmName, action, isEC2, ok, a.InstanceID(), a.State))
+		return nil
+	})
+	s, clk := newSvc(t, metrics.Options{Actions: runner, DisableEvaluation: true})
+	ctx := context.Background()
+	inst := []metrics.Dimension{{"AutoScalingGroupName", "web"}, {"InstanceId", "i-0abc"}}
+	alarm := func(name string, dims []metrics.Dimension, actions ...string) *metrics.PutMetricAlarmInput {
+		return &metrics.PutMetricAlarmInput{AlarmName: name, Namespace: "AWS/EC2", MetricName: "CPUUtilization", Dimensions: dims,
+			Statistic: "Average", Period: 60, EvaluationPeriods: 1, Threshold: f(50), ComparisonOperator: "GreaterThanThreshold", AlarmActions: actions}
+	}
+	for _, c := range []struct {
+		in      *metrics.PutMetricAlarmInput
+		wantErr string
+	}{
+		{alarm("stop", inst, "arn:aws:automate:us-east-1:ec2:stop"), ""},
+		{alarm("legacy", inst, "arn:aws:swf:us-east-1:000000000000:action/actions/AWS_EC2.InstanceId.Reboot/1.0"), ""},
+		{alarm("recover", inst, "arn:aws:automate:us-east-1:ec2:recover", "arn:aws:sns:us-east-1:000000000000:ops"), ""},
+		{alarm("nodim", []metrics.Dimension{{"AutoScalingGroupName", "web"}}, "arn:aws:automate:us-east-1:ec2:terminate"), "Invalid use of EC2 action"},
+		{alarm("badaction", inst, "arn:aws:automate:us-east-1:ec2:explode"), "Invalid EC2 action"},
+		{alarm("region", inst, "arn:aws:automate:eu-west-1:ec2:stop"), "Invalid region eu-west-1 specified. Only us-east-1 is supported."},
+		{&metrics.PutMetricAlarmInput{AlarmName: "math", Metrics: []metrics.MetricDataQuery{
+			{Id: "m", MetricStat: &metrics.MetricStat{Metric: &metrics.Metric{Namespace: "AWS/EC2", MetricName: "CPUUtilization", Dimensions: inst}, Period: 60, Stat: "Average"}}},
+			EvaluationPeriods: 1, Threshold: f(50), ComparisonOperator: "GreaterThanThreshold", AlarmActions: []string{"arn:aws:automate:us-east-1:ec2:reboot"}}, ""},
+	} {
+		_, err := s.PutMetricAlarm(ctx, c.in)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.in.AlarmName, err)
+		case c.wantErr != "" && (!errors.Is(err, metrics.ErrValidation) || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: error %v, want ValidationError %q", c.in.AlarmName, err, c.wantErr)
+		}
+	}
+	if err := s.Publish(ctx, "AWS/EC2", "CPUUtilization", map[string]string{"AutoScalingGroupName": "web", "InstanceId": "i-0abc"}, 90, "Percent", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	s.EvaluateAlarms(ctx)
+	slices.Sort(got)
+	want := []string{
+		"legacy reboot true true i-0abc ALARM",
+		"math reboot true true i-0abc ALARM",
+		"recover  false false i-0abc ALARM", // the SNS action learns the instance too
+		"recover recover true true i-0abc ALARM",
+		"stop stop true true i-0abc ALARM",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("actions:\n got %q\nwant %q", got, want)
+	}
+}
+
+func FuzzParseEC2Action(f *testing.F) {
+	for _, s := range []string{"arn:aws:automate:us-east-1:ec2:stop", "arn:aws:swf:us-east-1:1:action/actions/AWS_EC2.InstanceId.Stop/1.0",
+		"arn:aws:automate::ec2:reboot", "arn:aws:sns:us-east-1:1:t", "arn:", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		action, _, isEC2, ok := metrics.ParseEC2Action(arn)
+		if ok && (!isEC2 || (action != metrics.EC2Stop && action != metrics.EC2Terminate && action != metrics.EC2Reboot && action != metrics.EC2Recover)) {
+			t.Fatalf("%q: action %q isEC2 %v ok %v", arn, action, isEC2, ok)
+		}
+	})
 }

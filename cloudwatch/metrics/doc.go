@@ -30,7 +30,11 @@
 // re-evaluate whenever another alarm changes state. Each state change is recorded in the history,
 // published as a "CloudWatch Alarm State Change" event (source aws.cloudwatch) and, when
 // ActionsEnabled, runs the state's actions once through the ActionRunner (its result is an Action
-// history item). AlarmStateOf answers other services (CodeDeploy).
+// history item). The runner's AlarmState carries the alarm's metric and dimensions, so an EC2
+// action (arn:aws:automate:REGION:ec2:stop|terminate|reboot|recover, or the older
+// arn:aws:swf:...:action/actions/AWS_EC2.InstanceId.Stop/1.0 form; ParseEC2Action) knows its
+// instance (AlarmState.InstanceID). PutMetricAlarm accepts EC2 actions only in the alarm's
+// region and on a metric with an InstanceId dimension ("Invalid use of EC2 action..."), as AWS. AlarmStateOf answers other services (CodeDeploy).
 //
 // # Concurrency, time, errors
 //

@@ -538,6 +538,8 @@ func (s *Service) transition(ctx context.Context, scope, name, state, reason, da
 	for _, arn := range actions {
 		as := AlarmState{AlarmName: name, AlarmARN: rec.arn(), Account: acct, Region: region, State: state, PreviousState: *ost,
 			Reason: reason, ReasonData: data, Time: now, Description: desc}
+		as.Namespace, as.MetricName, as.Dimensions = alarmMetric(rec.Metric)
+		as.Dimensions = slices.Clone(as.Dimensions)
 		var err error
 		if runner == nil {
 			err = fmt.Errorf("no action runner is configured")
