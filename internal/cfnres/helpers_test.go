@@ -23,6 +23,7 @@ import (
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awstest"
+	"github.com/devopsim/devopsim/internal/cfnhost"
 	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/pipelinewire"
@@ -115,7 +116,13 @@ func newPlatform(t *testing.T) *platform {
 	must(p.CodeCommit, err)
 	p.CodeBuild, err = codebuild.New(env, codebuild.Deps{Sources: codeCommitSources{p.CodeCommit}, Metrics: p.Metrics, Logs: serviceLogs{p.Logs}}, codebuild.Options{WorkDir: t.TempDir()})
 	must(p.CodeBuild, err)
-	p.EC2, err = ec2sim.New(env, ec2sim.Options{})
+	// The hosts run cfn-init/cfn-signal (attached to CloudFormation below) and reach wait
+	// condition handle URLs with curl.
+	tools := cfnhost.New(cfnhost.Options{Objects: env.Objects})
+	p.EC2, err = ec2sim.New(env, ec2sim.Options{Commands: tools.Commands(), Packages: tools.Packages(),
+		Network: func(hostname string, _ int) (http.Handler, bool) {
+			return tools.WaitConditionHandler(), cfnhost.IsWaitConditionHost(hostname)
+		}})
 	must(p.EC2, err)
 	p.AutoScaling, err = autoscaling.New(env, p.EC2, autoscaling.Options{})
 	must(p.AutoScaling, err)
@@ -138,6 +145,7 @@ func newPlatform(t *testing.T) *platform {
 		Deployments: pipelinewire.Deployments{CD: p.CodeDeploy}, Stacks: pipelinewire.Stacks{CF: p.cf}, Topics: p.SNS}, codepipeline.Options{})
 	must(p.CodePipeline, err)
 	cfnres.Register(p.cf, p.Services)
+	tools.Attach(p.cf)
 	return p
 }
 
