@@ -90,7 +90,7 @@ func TestCorpus(t *testing.T) {
 		_, werr := p.cf.WaitStack(wctx, name)
 		cancel()
 		if werr != nil {
-			failed = append(failed, filepath.Base(f)+": still "+func() string { s, _ := p.stack(t, name); return s }()+" after 5s (waiting for signals: hosts have no cfn-signal)")
+			failed = append(failed, filepath.Base(f)+": still "+func() string { s, _ := p.stack(t, name); return s }()+" after 5s (waiting for resource signals: the instance never ran cfn-signal)")
 			continue
 		}
 		status, _ := p.stack(t, name)
