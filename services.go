@@ -239,7 +239,7 @@ func (p *Platform) addServices(g *generation) error {
 	cfnres.Register(stacks, cfnres.Services{
 		CodeCommit: cc, CodeBuild: cb, Logs: lg, Metrics: cw, SNS: topics, Events: eb,
 		EC2: machines, AutoScaling: asg, CodeDeploy: cd, SSM: params, Objects: env.Objects,
-		IAM: users, ELBv2: balancers,
+		IAM: users, ELBv2: balancers, CodePipeline: pipelines, CloudTrail: ct,
 	})
 	return nil
 }

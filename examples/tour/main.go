@@ -1,12 +1,13 @@
 // Command tour walks through devopsim's DevOps flow in one process, through the real AWS SDK
-// for Go: it launches web servers whose user data installs nginx, pushes an application to
-// CodeCommit with a git client, and a CodePipeline builds and tests it with CodeBuild, waits
-// for a manual approval, deploys it with CodeDeploy onto the staging servers in place and then
-// blue/green to production, an Auto Scaling group behind an application load balancer; a second
-// push flows through the pipeline by itself. Every call lands in CloudTrail. Systems Manager Run
-// Command reads the page on the staging servers, the CloudWatch agent ships an app log that Logs
-// Insights queries, and a CloudWatch alarm scales production out while the launch event reaches
-// an SNS subscriber through EventBridge.
+// for Go: it launches staging web servers whose user data installs nginx, creates production
+// from a CloudFormation template (environment.yaml: VPC, security group, launch template, Auto
+// Scaling group behind an application load balancer, alarm and scaling policy, EventBridge rule
+// to an SNS topic, log group) and sets its alarm off, pushes an application to CodeCommit with a
+// git client, and a CodePipeline builds and tests it with CodeBuild, waits for a manual approval,
+// deploys it with CodeDeploy onto the staging servers in place and then blue/green to
+// production; a second push flows through the pipeline by itself. Every call lands in
+// CloudTrail. Systems Manager Run Command reads the page on the staging servers, and the
+// CloudWatch agent ships an app log that Logs Insights queries.
 //
 //	go run ./examples/tour
 //
@@ -15,6 +16,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -30,6 +32,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudformation/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
@@ -44,11 +48,7 @@ import (
 	cptypes "github.com/aws/aws-sdk-go-v2/service/codepipeline/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
-	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
-	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
-	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
-	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -121,7 +121,13 @@ type tour struct {
 	prodGroup string
 	prodDNS   string   // the production load balancer's DNS name
 	blue      []string // production's current instances, replaced by the next deployment
+	topic     string   // the SNS topic the group's launch events reach
 }
+
+// environmentTemplate is production's CloudFormation template.
+//
+//go:embed environment.yaml
+var environmentTemplate string
 
 func (t *tour) step(format string, args ...any) { fmt.Fprintf(t.w, "==> "+format+"\n", args...) }
 
@@ -152,6 +158,12 @@ func run(ctx context.Context, w io.Writer) error {
 
 	servers, err := t.launchServers()
 	if err != nil {
+		return err
+	}
+	if err := t.environment(); err != nil {
+		return err
+	}
+	if err := t.observe(); err != nil {
 		return err
 	}
 	if err := t.createRepository(); err != nil {
@@ -197,21 +209,14 @@ func run(ctx context.Context, w io.Writer) error {
 	if err := t.runCommand(); err != nil {
 		return err
 	}
-	if err := t.logsInsights(); err != nil {
-		return err
-	}
-	return t.observe()
+	return t.logsInsights()
 }
 
-// observe wires an alarm to a scaling policy on production's group and the group's launch
-// events to an SNS subscriber through EventBridge, then sets the alarm off.
+// observe sets off the stack's alarm: its action, the stack's scaling policy, scales production
+// out, and the group's launch event reaches an SNS subscriber through the stack's EventBridge rule.
 func (t *tour) observe() error {
-	topic, err := awssns.NewFromConfig(t.cfg).CreateTopic(t.ctx, &awssns.CreateTopicInput{Name: aws.String("scaling")})
-	if err != nil {
-		return err
-	}
 	got := make(chan sns.Message, 16)
-	if _, err := t.p.SNS().SubscribeFunc(t.ctx, aws.ToString(topic.TopicArn), func(_ context.Context, m *sns.Message) error {
+	if _, err := t.p.SNS().SubscribeFunc(t.ctx, t.topic, func(_ context.Context, m *sns.Message) error {
 		select {
 		case got <- *m:
 		default:
@@ -220,35 +225,15 @@ func (t *tour) observe() error {
 	}); err != nil {
 		return err
 	}
-	eb := eventbridge.NewFromConfig(t.cfg)
-	if _, err := eb.PutRule(t.ctx, &eventbridge.PutRuleInput{Name: aws.String("launches"),
-		EventPattern: aws.String(`{"source":["aws.autoscaling"],"detail-type":["EC2 Instance Launch Successful"]}`)}); err != nil {
-		return err
-	}
-	if _, err := eb.PutTargets(t.ctx, &eventbridge.PutTargetsInput{Rule: aws.String("launches"), Targets: []ebtypes.Target{{Id: aws.String("sns"), Arn: topic.TopicArn}}}); err != nil {
-		return err
-	}
-	t.step("eventbridge rule launches: aws.autoscaling \"EC2 Instance Launch Successful\" → sns topic scaling")
-
 	as := autoscaling.NewFromConfig(t.cfg)
-	policy, err := as.PutScalingPolicy(t.ctx, &autoscaling.PutScalingPolicyInput{AutoScalingGroupName: aws.String(t.prodGroup), PolicyName: aws.String("scale-out"),
-		PolicyType: aws.String("SimpleScaling"), AdjustmentType: aws.String("ChangeInCapacity"), ScalingAdjustment: aws.Int32(1), Cooldown: aws.Int32(60)})
-	if err != nil {
-		return err
-	}
 	cw := cloudwatch.NewFromConfig(t.cfg)
+	var err error
 	dims := []cwtypes.Dimension{{Name: aws.String("AutoScalingGroupName"), Value: aws.String(t.prodGroup)}}
-	if _, err := cw.PutMetricAlarm(t.ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("prod-busy"),
-		Namespace: aws.String("Tour"), MetricName: aws.String("RequestsPerInstance"), Dimensions: dims,
-		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(60), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(100),
-		ComparisonOperator: cwtypes.ComparisonOperatorGreaterThanThreshold, AlarmActions: []string{aws.ToString(policy.PolicyARN)}}); err != nil {
-		return err
-	}
 	if _, err := cw.PutMetricData(t.ctx, &cloudwatch.PutMetricDataInput{Namespace: aws.String("Tour"), MetricData: []cwtypes.MetricDatum{
 		{MetricName: aws.String("RequestsPerInstance"), Dimensions: dims, Value: aws.Float64(250), Timestamp: aws.Time(time.Now())}}}); err != nil {
 		return err
 	}
-	t.step("cloudwatch alarm prod-busy (RequestsPerInstance > 100) → autoscaling policy scale-out (+1 on %s); put 250", t.prodGroup)
+	t.step("cloudwatch alarm prod-busy (RequestsPerInstance > 100) → the stack's scaling policy (+1 on %s); put 250", t.prodGroup)
 	// The alarm evaluates once a minute on the real clock; SetAlarmState sets it off now and,
 	// as on AWS, runs its actions.
 	if _, err := cw.SetAlarmState(t.ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String("prod-busy"), StateValue: cwtypes.StateValueAlarm,
@@ -287,7 +272,9 @@ func (t *tour) observe() error {
 				continue
 			}
 			t.step("sns subscriber got %q: %s launched in %s", e.DetailType, e.Detail.EC2InstanceID, e.Detail.AutoScalingGroupName)
-			return nil
+			// The first blue/green deployment replaces all three.
+			t.blue, err = t.groupInstances(t.prodGroup, 3)
+			return err
 		case <-time.After(time.Minute):
 			return fmt.Errorf("no launch event reached the SNS subscriber")
 		}
@@ -434,8 +421,8 @@ func (t *tour) createPipeline() error {
 	if err != nil {
 		return err
 	}
-	// Production: an Auto Scaling group behind a load balancer, deployed blue/green.
-	if err := t.productionInfra(); err != nil {
+	// Production: the stack's Auto Scaling group, deployed blue/green.
+	if err := t.productionGroup(); err != nil {
 		return err
 	}
 	action := func(name string, cat cptypes.ActionCategory, provider string, cfg map[string]string, in, out string) cptypes.ActionDeclaration {
@@ -621,74 +608,60 @@ func (t *tour) showTrail() error {
 	return nil
 }
 
-// production runs an Auto Scaling group "prod" behind an application load balancer and
-// deploys the build staging runs to it blue/green: CodeDeploy copies the group, installs the
-// revision on the copy, moves the target group to it and terminates the original instances.
-func (t *tour) productionInfra() error {
-	userData := "#!/bin/bash\nyum install -y nginx\nrm -f /usr/share/nginx/html/index.html\nsystemctl enable --now nginx\n"
-	_, err := ec2.NewFromConfig(t.cfg).CreateLaunchTemplate(t.ctx, &ec2.CreateLaunchTemplateInput{
-		LaunchTemplateName: aws.String("prod-web"),
-		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro,
-			UserData: aws.String(base64.StdEncoding.EncodeToString([]byte(userData)))},
-	})
+// environment creates production from the CloudFormation template environment.yaml, stored
+// in S3 as the seed keeps its templates: a VPC, a security group, a launch template whose user
+// data installs nginx, an Auto Scaling group behind an application load balancer, an alarm with
+// a scaling policy, an SNS topic fed by an EventBridge rule, and the application's log group.
+func (t *tour) environment() error {
+	s3c := s3.NewFromConfig(t.cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	if _, err := s3c.CreateBucket(t.ctx, &s3.CreateBucketInput{Bucket: aws.String("tour-templates")}); err != nil {
+		return err
+	}
+	if _, err := s3c.PutObject(t.ctx, &s3.PutObjectInput{Bucket: aws.String("tour-templates"), Key: aws.String("environment.yaml"),
+		Body: strings.NewReader(environmentTemplate)}); err != nil {
+		return err
+	}
+	cf := cloudformation.NewFromConfig(t.cfg)
+	url := "https://tour-templates.s3.amazonaws.com/environment.yaml"
+	if _, err := cf.CreateStack(t.ctx, &cloudformation.CreateStackInput{StackName: aws.String("tour-production"), TemplateURL: aws.String(url),
+		Tags: []cftypes.Tag{{Key: aws.String("Project"), Value: aws.String("tour")}}}); err != nil {
+		return err
+	}
+	if err := cloudformation.NewStackCreateCompleteWaiter(cf, func(o *cloudformation.StackCreateCompleteWaiterOptions) {
+		o.MinDelay, o.MaxDelay = 100*time.Millisecond, time.Second
+	}).Wait(t.ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("tour-production")}, 2*time.Minute); err != nil {
+		return fmt.Errorf("stack tour-production: %w", err)
+	}
+	stack, err := cf.DescribeStacks(t.ctx, &cloudformation.DescribeStacksInput{StackName: aws.String("tour-production")})
 	if err != nil {
 		return err
 	}
-	as := autoscaling.NewFromConfig(t.cfg)
-	_, err = as.CreateAutoScalingGroup(t.ctx, &autoscaling.CreateAutoScalingGroupInput{
-		AutoScalingGroupName: aws.String("prod"), MinSize: aws.Int32(2), MaxSize: aws.Int32(4), DesiredCapacity: aws.Int32(2),
-		LaunchTemplate:    &astypes.LaunchTemplateSpecification{LaunchTemplateName: aws.String("prod-web"), Version: aws.String("$Latest")},
-		AvailabilityZones: []string{"us-east-1a", "us-east-1b"},
-		Tags:              []astypes.Tag{{Key: aws.String("Env"), Value: aws.String("production"), PropagateAtLaunch: aws.Bool(true)}},
-	})
+	out := map[string]string{}
+	for _, o := range stack.Stacks[0].Outputs {
+		out[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	res, err := cf.ListStackResources(t.ctx, &cloudformation.ListStackResourcesInput{StackName: aws.String("tour-production")})
 	if err != nil {
 		return err
 	}
-	blue, err := t.groupInstances("prod", 2)
-	if err != nil {
+	t.step("cloudformation CreateStack tour-production from %s: %s with %d resources", url, stack.Stacks[0].StackStatus, len(res.StackResourceSummaries))
+	t.prodGroup, t.prodDNS, t.topic = out["GroupName"], out["LoadBalancerDNS"], out["TopicArn"]
+	if t.blue, err = t.groupInstances(t.prodGroup, 2); err != nil {
 		return err
 	}
-	t.step("autoscaling CreateAutoScalingGroup prod from launch template prod-web: %s booted", strings.Join(blue, ", "))
+	t.step("auto scaling group %s from launch template prod-web in %s: %s booted, behind load balancer %s → target group %s",
+		t.prodGroup, out["VpcId"], strings.Join(t.blue, ", "), t.prodDNS, out["TargetGroupName"])
+	return nil
+}
 
-	lbc := elb.NewFromConfig(t.cfg)
-	subnets, err := ec2.NewFromConfig(t.cfg).DescribeSubnets(t.ctx, &ec2.DescribeSubnetsInput{})
-	if err != nil {
-		return err
-	}
-	var subnetIDs []string
-	for _, s := range subnets.Subnets {
-		subnetIDs = append(subnetIDs, aws.ToString(s.SubnetId))
-	}
-	tg, err := lbc.CreateTargetGroup(t.ctx, &elb.CreateTargetGroupInput{Name: aws.String("prod-web"), Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
-		VpcId: subnets.Subnets[0].VpcId, HealthCheckPath: aws.String("/"), TargetType: elbtypes.TargetTypeEnumInstance})
-	if err != nil {
-		return err
-	}
-	tgARN := tg.TargetGroups[0].TargetGroupArn
-	lb, err := lbc.CreateLoadBalancer(t.ctx, &elb.CreateLoadBalancerInput{Name: aws.String("prod"), Subnets: subnetIDs})
-	if err != nil {
-		return err
-	}
-	_, err = lbc.CreateListener(t.ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
-		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgARN}}})
-	if err != nil {
-		return err
-	}
-	var targets []elbtypes.TargetDescription
-	for _, id := range blue {
-		targets = append(targets, elbtypes.TargetDescription{Id: aws.String(id)})
-	}
-	if _, err := lbc.RegisterTargets(t.ctx, &elb.RegisterTargetsInput{TargetGroupArn: tgARN, Targets: targets}); err != nil {
-		return err
-	}
-	dns := aws.ToString(lb.LoadBalancers[0].DNSName)
-	t.step("elbv2 load balancer %s → listener HTTP:80 → target group prod-web (%d instances of prod)", dns, len(targets))
-
-	cd := codedeploy.NewFromConfig(t.cfg)
-	_, err = cd.CreateDeploymentGroup(t.ctx, &codedeploy.CreateDeploymentGroupInput{
+// productionGroup has CodeDeploy deploy production blue/green: it copies the Auto Scaling
+// group, installs the revision on the copy, moves the target group to it and terminates the
+// original instances.
+func (t *tour) productionGroup() error {
+	_, err := codedeploy.NewFromConfig(t.cfg).CreateDeploymentGroup(t.ctx, &codedeploy.CreateDeploymentGroupInput{
 		ApplicationName: aws.String("hello"), DeploymentGroupName: aws.String("production"),
 		ServiceRoleArn:    aws.String("arn:aws:iam::" + t.p.Account() + ":role/codedeploy"),
-		AutoScalingGroups: []string{"prod"},
+		AutoScalingGroups: []string{t.prodGroup},
 		DeploymentStyle:   &cdtypes.DeploymentStyle{DeploymentType: cdtypes.DeploymentTypeBlueGreen, DeploymentOption: cdtypes.DeploymentOptionWithTrafficControl},
 		BlueGreenDeploymentConfiguration: &cdtypes.BlueGreenDeploymentConfiguration{
 			GreenFleetProvisioningOption:              &cdtypes.GreenFleetProvisioningOption{Action: cdtypes.GreenFleetProvisioningActionCopyAutoScalingGroup},
@@ -697,11 +670,7 @@ func (t *tour) productionInfra() error {
 		},
 		LoadBalancerInfo: &cdtypes.LoadBalancerInfo{TargetGroupInfoList: []cdtypes.TargetGroupInfo{{Name: aws.String("prod-web")}}},
 	})
-	if err != nil {
-		return err
-	}
-	t.blue, t.prodDNS = blue, dns
-	return nil
+	return err
 }
 
 // checkProduction reads production's page through the load balancer and checks the blue
@@ -734,7 +703,7 @@ func (t *tour) checkProduction(want string) error {
 	}
 	t.step("blue instances: %s", strings.Join(states, ", "))
 	for _, s := range states {
-		if !strings.HasSuffix(s, " terminated") {
+		if !strings.HasSuffix(s, " terminated") && !strings.HasSuffix(s, " shutting-down") {
 			return fmt.Errorf("blue instance %s", s)
 		}
 	}
