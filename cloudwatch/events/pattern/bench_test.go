@@ -2,7 +2,9 @@ package pattern_test
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/devopsim/devopsim/cloudwatch/events/pattern"
 )
@@ -181,6 +183,7 @@ func BenchmarkIndexMatchJSON(b *testing.B) {
 	e.Restrict(ix)
 	var dst []string
 	n := 0
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if err := e.Parse(evs[n%len(evs)]); err != nil {
 			b.Fatal(err)
@@ -189,4 +192,14 @@ func BenchmarkIndexMatchJSON(b *testing.B) {
 		n++
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
+	// On a shared machine wall time counts the time other processes hold the CPU: report
+	// the throughput per CPU-second this process used as well.
+	b.ReportMetric(float64(n)/(cpuTime()-cpu0).Seconds(), "events/cpu-s")
+}
+
+// cpuTime is the CPU time (user + system) the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -28,6 +28,13 @@
 // input can be partway through at once (as event-ruler's MachineComplexityEvaluator counts it),
 // and the limit is MaxComplexity.
 //
+// Speed: an Index routes an event only to the patterns whose exact source/detail-type (or
+// other anchor) values it carries, and evaluates each distinct condition once per event. An
+// Event restricted to an Index (Event.Restrict) flattens only the paths its patterns look at,
+// following a trie of those paths while still checking the syntax of everything it skips, and
+// chains its values by path id so conditions find them without searching. BenchmarkIndexMatchJSON
+// measures parsing plus matching against 100 rules.
+//
 // Concurrency: a Pattern and an Index are immutable and safe for concurrent use; an Event is not
 // (build one per goroutine, and reuse it with Parse/Reset).
 //

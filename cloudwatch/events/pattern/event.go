@@ -247,15 +247,11 @@ func (e *Event) addJSON(prefix, data string) error {
 	}
 	var err error
 	if e.trie != nil {
-		if n := e.trie.descend(prefix); n != nil {
-			err = e.walkR(sc, n, nil)
-		} else {
-			err = sc.skipValue() // no pattern looks there
-		}
+		err = e.walk(sc, e.trie.descend(prefix), nil, 0, nil) // nil: no pattern looks there
 	} else {
 		var pbuf [128]byte
 		path := append(pbuf[:0], prefix...)
-		err = e.walk(sc, path, pathHash(prefix), nil)
+		err = e.walk(sc, nil, path, pathHash(prefix), nil)
 	}
 	if err != nil {
 		return err
@@ -289,11 +285,15 @@ func (e *Event) pathString(p []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
+// walk flattens one JSON value. An unrestricted event (e.trie nil) keeps every leaf, at path
+// (whose hash is h). A restricted one follows the trie instead: n is the value's node, nil
+// for a value no pattern looks into, which is only syntax-checked.
+func (e *Event) walk(sc *scanner, n *pnode, path []byte, h uint64, mem []arrPos) error {
 	sc.ws()
 	if sc.i >= len(sc.s) {
 		return sc.fail("Unexpected end-of-input")
 	}
+	full := e.trie == nil
 	switch c := sc.s[sc.i]; {
 	case c == '{':
 		sc.depth++
@@ -322,14 +322,24 @@ func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 				return sc.fail("Unexpected character: was expecting a colon to separate field name and value")
 			}
 			sc.i++
-			path = path[:base]
-			kh := h
-			if base > 0 {
-				path = append(path, '.')
-				kh = hashMore(kh, ".")
+			switch {
+			case full:
+				path = path[:base]
+				kh := h
+				// Keys join with dots below the top level, even empty ones ({"":{"":1}} is
+				// the field ".", as patterns name it).
+				if base > 0 || sc.depth > 1 {
+					path = append(path, '.')
+					kh = hashMore(kh, ".")
+				}
+				path = append(path, k...)
+				err = e.walk(sc, nil, path, hashMore(kh, k), mem)
+			case n != nil:
+				err = e.walk(sc, n.key(k), nil, 0, mem)
+			default:
+				err = e.walk(sc, nil, nil, 0, nil) // no pattern looks here
 			}
-			path = append(path, k...)
-			if err := e.walk(sc, path, hashMore(kh, k), mem); err != nil {
+			if err != nil {
 				return err
 			}
 			sc.ws()
@@ -353,8 +363,12 @@ func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 			return sc.fail("Maximum nesting depth exceeded")
 		}
 		sc.i++
-		id := e.arrays
-		e.arrays++
+		keep := full || n != nil
+		var id int32
+		if keep {
+			id = e.arrays
+			e.arrays++
+		}
 		sc.ws()
 		if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
 			sc.i++
@@ -366,14 +380,14 @@ func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 			// element does not (a primitive array is a set of values of one field).
 			m := mem
 			sc.ws()
-			if sc.i < len(sc.s) && (sc.s[sc.i] == '{' || sc.s[sc.i] == '[') {
+			if keep && sc.i < len(sc.s) && (sc.s[sc.i] == '{' || sc.s[sc.i] == '[') {
 				start := len(e.mems)
 				e.mems = append(e.mems, mem...)
 				e.mems = append(e.mems, arrPos{id: id, idx: idx})
 				m = e.mems[start:len(e.mems):len(e.mems)]
 				e.nested = true
 			}
-			if err := e.walk(sc, path, h, m); err != nil {
+			if err := e.walk(sc, n, path, h, m); err != nil {
 				return err
 			}
 			sc.ws()
@@ -391,32 +405,42 @@ func (e *Event) walk(sc *scanner, path []byte, h uint64, mem []arrPos) error {
 			}
 			return sc.fail("Unexpected character: was expecting comma to separate Array entries")
 		}
+	}
+	// a leaf
+	var v value
+	switch c := sc.s[sc.i]; {
 	case c == '"':
 		s, err := sc.parseString()
 		if err != nil {
 			return err
 		}
-		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: String, s: s}, mem: mem})
-		return nil
+		v = value{kind: String, s: s}
 	case c == '-' || (c >= '0' && c <= '9'):
 		t, err := sc.parseNumber()
 		if err != nil {
 			return err
 		}
-		v := value{kind: Number, s: t}
+		if !full && (n == nil || !n.leaf) {
+			return nil
+		}
+		v = value{kind: Number, s: t}
 		if m, err := toMicro(t); err == nil {
 			v.micro, v.numOK = m, true
 		}
-		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: v, mem: mem})
-		return nil
 	default:
 		k, lit, err := sc.parseLiteral()
 		if err != nil {
 			return err
 		}
-		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: value{kind: k, s: lit}, mem: mem})
-		return nil
+		v = value{kind: k, s: lit}
 	}
+	switch {
+	case full:
+		e.fields = append(e.fields, field{hash: h, path: e.pathString(path), val: v, mem: mem})
+	case n != nil && n.leaf:
+		e.addLeaf(n, v, mem)
+	}
+	return nil
 }
 
 // fieldIter walks the values at one path: through the event's hash table when it has many
