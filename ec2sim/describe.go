@@ -1,6 +1,7 @@
 package ec2sim
 
 import (
+	"cmp"
 	"context"
 
 	"encoding/base64"
@@ -118,16 +119,24 @@ func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesIn
 		}
 	}
 	sc := scope(ctx)
-	s.mu.Lock()
-	recs := make([]*instanceRecord, 0, len(s.order))
-	for _, sl := range s.order {
-		if r := sl.rec; r.Scope == sc {
-			recs = append(recs, r)
-		}
-	}
-	s.mu.Unlock()
+	recs, indexed := s.tagCandidates(sc, in)
 	start := 0
-	if after != "" {
+	if indexed && after != "" {
+		// The candidates are a subset in launch order: resume after the token's instance.
+		s.mu.Lock()
+		sl, ok := s.slots[after]
+		s.mu.Unlock()
+		if !ok || sl.rec.Scope != sc {
+			return nil, ErrInvalidNextToken.With("The token '%s' is invalid.", in.NextToken)
+		}
+		start = len(recs)
+		for i, r := range recs {
+			if s.seqOf(r) > sl.seq {
+				start = i
+				break
+			}
+		}
+	} else if after != "" {
 		start = -1
 		for i, r := range recs {
 			if r.InstanceID == after {
@@ -146,54 +155,197 @@ func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesIn
 			ids[id] = true
 		}
 	}
-	out := &DescribeInstancesOutput{Reservations: []Reservation{}}
-	byRes := map[string]int{}
-	count := 0
-	var cur *instanceRecord
-	get := instanceFilter(&cur)
+	match, err := compileInstanceFilters(in.Filters)
+	if err != nil {
+		return nil, err
+	}
+	// Select first, then build the reservations with their exact sizes.
+	picked := make([]*instanceRecord, 0, 64)
 	for i := start; i < len(recs); i++ {
 		r := recs[i]
 		if ids != nil && !ids[r.InstanceID] {
 			continue
 		}
-		cur = r
-		ok, err := matchFilters(in.Filters, get)
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
+		if !match(r) {
 			continue
 		}
-		if limit > 0 && count == limit {
-			out.NextToken = encodeToken(recs[i-1].InstanceID)
-			for j := i - 1; j >= 0; j-- { // the last one returned
-				if recs[j].InstanceID == lastInstance(out) {
-					out.NextToken = encodeToken(recs[j].InstanceID)
-					break
-				}
-			}
-			break
+		if limit > 0 && len(picked) == limit {
+			out := buildReservations(picked)
+			out.NextToken = encodeToken(picked[len(picked)-1].InstanceID)
+			return out, nil
 		}
-		count++
-		idx, ok := byRes[r.ReservationID]
-		if !ok {
-			idx = len(out.Reservations)
-			byRes[r.ReservationID] = idx
-			out.Reservations = append(out.Reservations, Reservation{ReservationID: r.ReservationID, OwnerID: r.Account, Groups: []GroupIdentifier{}})
-		}
-		out.Reservations[idx].Instances = append(out.Reservations[idx].Instances, r.Instance)
+		picked = append(picked, r)
 	}
-	return out, nil
+	return buildReservations(picked), nil
 }
 
-func lastInstance(out *DescribeInstancesOutput) string {
-	last := ""
-	for _, res := range out.Reservations {
-		for _, in := range res.Instances {
-			last = in.InstanceID
+// tagCandidates returns the instances of a scope in launch order: with a tag:<key> filter
+// whose values are literal (and no instance ids), only those the tag index holds for it.
+func (s *Service) tagCandidates(sc string, in *DescribeInstancesInput) ([]*instanceRecord, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(in.InstanceIDs) == 0 {
+		for _, f := range in.Filters {
+			key, ok := strings.CutPrefix(f.Name, "tag:")
+			if !ok || len(f.Values) == 0 || slices.ContainsFunc(f.Values, func(v string) bool { return strings.ContainsAny(v, `*?\`) }) {
+				continue
+			}
+			var slots []*slot
+			for _, v := range f.Values {
+				slots = append(slots, s.tagIdx[tagKey(sc, key, v)]...)
+			}
+			if len(f.Values) > 1 {
+				slices.SortFunc(slots, func(a, b *slot) int { return cmp.Compare(a.seq, b.seq) })
+				slots = slices.Compact(slots)
+			}
+			recs := make([]*instanceRecord, len(slots))
+			for i, sl := range slots {
+				recs[i] = sl.rec
+			}
+			return recs, true
 		}
 	}
-	return last
+	recs := make([]*instanceRecord, 0, len(s.order))
+	for _, sl := range s.order {
+		if r := sl.rec; r.Scope == sc {
+			recs = append(recs, r)
+		}
+	}
+	return recs, false
+}
+
+func (s *Service) seqOf(r *instanceRecord) uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl := s.slots[r.InstanceID]; sl != nil {
+		return sl.seq
+	}
+	return 0
+}
+
+// buildReservations groups instances by reservation, in order of first appearance.
+func buildReservations(picked []*instanceRecord) *DescribeInstancesOutput {
+	out := &DescribeInstancesOutput{Reservations: []Reservation{}}
+	if len(picked) == 0 {
+		return out
+	}
+	byRes := make(map[string]int, 4)
+	var counts []int
+	for _, r := range picked {
+		idx, ok := byRes[r.ReservationID]
+		if !ok {
+			idx = len(counts)
+			byRes[r.ReservationID] = idx
+			counts = append(counts, 0)
+			out.Reservations = append(out.Reservations, Reservation{ReservationID: r.ReservationID, OwnerID: r.Account, Groups: []GroupIdentifier{}})
+		}
+		counts[idx]++
+	}
+	all := make([]Instance, len(picked)) // one backing array for every reservation
+	off := 0
+	for i := range out.Reservations {
+		out.Reservations[i].Instances = all[off : off : off+counts[i]]
+		off += counts[i]
+	}
+	for _, r := range picked {
+		res := &out.Reservations[byRes[r.ReservationID]]
+		res.Instances = append(res.Instances, r.Instance)
+	}
+	return out
+}
+
+// compileInstanceFilters turns DescribeInstances filters into one predicate: common names
+// read the record's field directly, literal values compare without wildcard matching, and
+// tag:<key> scans the tags once; other names go through instanceFilter. Unknown names are
+// an error, as in EC2; a filter without values matches everything.
+func compileInstanceFilters(filters []Filter) (func(*instanceRecord) bool, error) {
+	var preds []func(*instanceRecord) bool
+	probe := &instanceRecord{}
+	for _, f := range filters {
+		if _, ok := instanceFilter(&probe)(f.Name); !ok {
+			return nil, ErrInvalidFilter.With("The filter '%s' is invalid", f.Name)
+		}
+		if len(f.Values) == 0 {
+			continue
+		}
+		test := valueTest(f.Values)
+		var field func(*instanceRecord) string
+		switch f.Name {
+		case "instance-id":
+			field = func(r *instanceRecord) string { return r.InstanceID }
+		case "instance-state-name":
+			field = func(r *instanceRecord) string { return r.State.Name }
+		case "image-id":
+			field = func(r *instanceRecord) string { return r.ImageID }
+		case "instance-type":
+			field = func(r *instanceRecord) string { return r.InstanceType }
+		case "vpc-id":
+			field = func(r *instanceRecord) string { return r.VpcID }
+		case "subnet-id":
+			field = func(r *instanceRecord) string { return r.SubnetID }
+		case "availability-zone":
+			field = func(r *instanceRecord) string { return r.Placement.AvailabilityZone }
+		case "private-ip-address":
+			field = func(r *instanceRecord) string { return r.PrivateIpAddress }
+		case "reservation-id":
+			field = func(r *instanceRecord) string { return r.ReservationID }
+		case "key-name":
+			field = func(r *instanceRecord) string { return r.KeyName }
+		}
+		switch {
+		case field != nil:
+			preds = append(preds, func(r *instanceRecord) bool { return test(field(r)) })
+		case strings.HasPrefix(f.Name, "tag:"):
+			key := f.Name[4:]
+			preds = append(preds, func(r *instanceRecord) bool {
+				for i := range r.Tags {
+					if r.Tags[i].Key == key {
+						return test(r.Tags[i].Value)
+					}
+				}
+				return false
+			})
+		default:
+			var cur *instanceRecord
+			get := instanceFilter(&cur)
+			name := f.Name
+			preds = append(preds, func(r *instanceRecord) bool {
+				cur = r
+				vals, _ := get(name)
+				return slices.ContainsFunc(vals, test)
+			})
+		}
+	}
+	return func(r *instanceRecord) bool {
+		for _, p := range preds {
+			if !p(r) {
+				return false
+			}
+		}
+		return true
+	}, nil
+}
+
+// valueTest matches a value against a filter's values: plain equality for literal values,
+// EC2's * and ? wildcards otherwise.
+func valueTest(values []string) func(string) bool {
+	wild := slices.ContainsFunc(values, func(v string) bool { return strings.ContainsAny(v, `*?\`) })
+	switch {
+	case wild:
+		return func(v string) bool {
+			return slices.ContainsFunc(values, func(p string) bool { return glob(p, v) })
+		}
+	case len(values) == 1:
+		want := values[0]
+		return func(v string) bool { return v == want }
+	case len(values) <= 8:
+		return func(v string) bool { return slices.Contains(values, v) }
+	}
+	set := make(map[string]struct{}, len(values))
+	for _, v := range values {
+		set[v] = struct{}{}
+	}
+	return func(v string) bool { _, ok := set[v]; return ok }
 }
 
 // DescribeInstanceStatus reports status checks: "initializing" until the instance's boot

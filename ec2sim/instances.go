@@ -99,6 +99,7 @@ func (s *Service) update(ctx context.Context, id string, fn func(r *instanceReco
 	}
 	s.inst[id] = &c
 	if sl := s.slots[id]; sl != nil {
+		s.indexTags(sl, sl.rec, &c)
 		sl.rec = &c
 	}
 	if c.State.Name == "terminated" {
@@ -413,9 +414,7 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 		}
 		s.mu.Lock()
 		s.inst[id] = r
-		sl := &slot{rec: r}
-		s.slots[id] = sl
-		s.order = append(s.order, sl)
+		s.addSlot(r)
 		s.hosts[id] = h
 		s.booted[id] = make(chan struct{})
 		s.mu.Unlock()
@@ -456,7 +455,7 @@ func WithInternal(ctx context.Context) context.Context {
 
 func (s *Service) newHost(r *instanceRecord, fsys *hostfs.FS) *host.Host {
 	return host.New(host.Options{ID: r.InstanceID, Clock: s.clk, Log: s.log, FS: fsys, Distro: r.Distro,
-		Metadata: metadataOf(r), Commands: s.opts.Commands, Packages: s.opts.Packages, RealPrograms: s.opts.RealPrograms, Network: s.network})
+		Metadata: metadataOf(r), Commands: s.opts.Commands, Packages: s.opts.Packages, RealPrograms: s.opts.RealPrograms, Network: s.network, Catalog: s.catalog})
 }
 
 func metadataOf(r *instanceRecord) host.Metadata {

@@ -376,6 +376,7 @@ func (s *Service) purge(ctx context.Context) {
 			due := r.StateChangedAt.Add(s.opts.TerminatedVisibleFor)
 			if now.After(due) {
 				gone = append(gone, r)
+				s.indexTags(sl, r, nil)
 				delete(s.inst, r.InstanceID)
 				delete(s.slots, r.InstanceID)
 				continue

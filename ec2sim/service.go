@@ -1,6 +1,7 @@
 package ec2sim
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -119,7 +120,10 @@ type Service struct {
 	nextT     int
 	busy      int
 	idle      *sync.Cond
-	defaults  map[string]bool // scopes whose default VPC exists
+	defaults  map[string]bool    // scopes whose default VPC exists
+	catalog   *host.Catalog      // built-in commands and packages shared by the hosts
+	tagIdx    map[string][]*slot // instances by scope, tag key and value, in launch order
+	nextSeq   uint64
 }
 
 // New returns the EC2 service. Close it to stop its timers and hosts.
@@ -160,7 +164,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		ctx:         ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
-		defaults: map[string]bool{},
+		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{},
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.nextPurge = env.Clock.Now() // a first pass drops stale terminated instances
@@ -178,9 +182,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	for i := range recs {
 		r := recs[i]
 		s.inst[r.InstanceID] = &r
-		sl := &slot{rec: &r}
-		s.slots[r.InstanceID] = sl
-		s.order = append(s.order, sl)
+		s.addSlot(&r)
 	}
 	return s, nil
 }
@@ -481,4 +483,53 @@ func (s *Service) InstanceInfo(id string) (state string, booted bool, ok bool) {
 
 // slot holds an instance's current record in launch order (records are replaced, not
 // mutated, so readers may keep a pointer).
-type slot struct{ rec *instanceRecord }
+type slot struct {
+	rec *instanceRecord
+	seq uint64 // launch order
+}
+
+// tagKey is the tag index key of a tag in a scope.
+func tagKey(scope, key, value string) string { return scope + "\x00" + key + "\x00" + value }
+
+// indexTags moves a slot in the tag index from old's tags to nw's (either may be nil);
+// s.mu is held. Each index entry lists its slots in launch order.
+func (s *Service) indexTags(sl *slot, old, nw *instanceRecord) {
+	if old != nil && nw != nil && old.Scope == nw.Scope && slices.Equal(old.Tags, nw.Tags) {
+		return
+	}
+	bySeq := func(a *slot, seq uint64) int { return cmp.Compare(a.seq, seq) }
+	if old != nil {
+		for _, t := range old.Tags {
+			k := tagKey(old.Scope, t.Key, t.Value)
+			list := s.tagIdx[k]
+			if i, found := slices.BinarySearchFunc(list, sl.seq, bySeq); found {
+				list = slices.Delete(list, i, i+1)
+			}
+			if len(list) == 0 {
+				delete(s.tagIdx, k)
+			} else {
+				s.tagIdx[k] = list
+			}
+		}
+	}
+	if nw != nil {
+		for _, t := range nw.Tags {
+			k := tagKey(nw.Scope, t.Key, t.Value)
+			list := s.tagIdx[k]
+			if n := len(list); n == 0 || list[n-1].seq < sl.seq {
+				s.tagIdx[k] = append(list, sl)
+			} else if i, found := slices.BinarySearchFunc(list, sl.seq, bySeq); !found {
+				s.tagIdx[k] = slices.Insert(list, i, sl)
+			}
+		}
+	}
+}
+
+// addSlot registers a new instance record in launch order; s.mu is held.
+func (s *Service) addSlot(r *instanceRecord) {
+	s.nextSeq++
+	sl := &slot{rec: r, seq: s.nextSeq}
+	s.slots[r.InstanceID] = sl
+	s.order = append(s.order, sl)
+	s.indexTags(sl, nil, r)
+}

@@ -157,6 +157,38 @@ type Options struct {
 	// RealPrograms lists commands run as real programs on the machine running devopsim
 	// (explicit opt-in; they see the real file system).
 	RealPrograms []string
+	// Catalog shares the built-in commands and package catalogues between hosts (nil: the
+	// host builds its own). Hosts never modify it.
+	Catalog *Catalog
+}
+
+// Catalog holds the built-in commands and the per-distribution package catalogues, built
+// once and shared read-only by the hosts given it (a host copies before changing its own).
+// It is safe for concurrent use.
+type Catalog struct {
+	mu       sync.Mutex
+	commands map[string]Command
+	packages map[string]map[string]Package
+}
+
+// NewCatalog returns an empty catalog; its parts are built on first use.
+func NewCatalog() *Catalog { return &Catalog{packages: map[string]map[string]Package{}} }
+
+func (c *Catalog) parts(distro string) (map[string]Command, map[string]Package) {
+	if c == nil {
+		return builtins(), catalogue(distro)
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.commands == nil {
+		c.commands = builtins()
+	}
+	pk, ok := c.packages[distro]
+	if !ok {
+		pk = catalogue(distro)
+		c.packages[distro] = pk
+	}
+	return c.commands, pk
 }
 
 // Host is one simulated machine. It is safe for concurrent use.
@@ -210,7 +242,6 @@ func New(opts Options) *Host {
 	h := &Host{
 		id: opts.ID, clk: clk, log: lg, distro: distro, network: opts.Network,
 		hostname: opts.Hostname, meta: opts.Metadata,
-		commands: builtins(), packages: catalogue(distro),
 		installed: map[string]bool{}, services: map[string]*service{}, tags: map[string]string{},
 		tokens: map[string]time.Time{}, real: map[string]bool{},
 	}
@@ -220,8 +251,15 @@ func New(opts Options) *Host {
 			h.hostname = "ip-" + strings.ReplaceAll(opts.Metadata.LocalIPv4, ".", "-")
 		}
 	}
-	maps.Copy(h.commands, opts.Commands)
-	maps.Copy(h.packages, opts.Packages)
+	h.commands, h.packages = opts.Catalog.parts(distro)
+	if len(opts.Commands) > 0 {
+		h.commands = maps.Clone(h.commands)
+		maps.Copy(h.commands, opts.Commands)
+	}
+	if len(opts.Packages) > 0 {
+		h.packages = maps.Clone(h.packages)
+		maps.Copy(h.packages, opts.Packages)
+	}
 	for _, p := range opts.RealPrograms {
 		h.real[p] = true
 	}
