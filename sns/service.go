@@ -21,6 +21,7 @@ import (
 	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/deliverylog"
 	"github.com/devopsim/devopsim/internal/dispatch"
 	"github.com/devopsim/devopsim/store"
 )
@@ -65,10 +66,7 @@ type Service struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	logMu      sync.Mutex
-	deliveries []Delivery
-	logNext    int
-	seq        uint64
+	deliveries *deliverylog.Log[Delivery]
 }
 
 // Message is a notification as a Go handler receives it.
@@ -145,7 +143,8 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		client = &http.Client{Timeout: 15 * time.Second}
 	}
 	s := &Service{
-		env: env, d: env.Dispatcher("sns", "sns.amazonaws.com"), opts: opts, log: log, client: client,
+		deliveries: deliverylog.New(opts.DeliveryLog, func(d *Delivery, seq uint64) { d.Seq = seq }),
+		env:        env, d: env.Dispatcher("sns", "sns.amazonaws.com"), opts: opts, log: log, client: client,
 		topics:   store.NewTable[topicRecord](env.Store, "sns/topic/"),
 		subs:     store.NewTable[subRecord](env.Store, "sns/sub/"),
 		handlers: map[string]Handler{},
@@ -181,37 +180,10 @@ func (s *Service) Wait(ctx context.Context) error {
 
 // Deliveries returns the recent deliveries of a topic ("" for all), oldest first.
 func (s *Service) Deliveries(topicArn string) []Delivery {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	var out []Delivery
-	for _, d := range s.ordered() {
-		if topicArn == "" || d.TopicArn == topicArn {
-			out = append(out, d)
-		}
-	}
-	return out
+	return s.deliveries.List(func(d *Delivery) bool { return topicArn == "" || d.TopicArn == topicArn })
 }
 
-func (s *Service) record(d Delivery) {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	s.seq++
-	d.Seq = s.seq
-	// a ring of the last DeliveryLog deliveries
-	if len(s.deliveries) < s.opts.DeliveryLog {
-		s.deliveries = append(s.deliveries, d)
-		return
-	}
-	s.deliveries[s.logNext] = d
-	s.logNext = (s.logNext + 1) % len(s.deliveries)
-}
-
-// ordered returns the log oldest first; logMu must be held.
-func (s *Service) ordered() []Delivery {
-	out := make([]Delivery, 0, len(s.deliveries))
-	out = append(out, s.deliveries[s.logNext:]...)
-	return append(out, s.deliveries[:s.logNext]...)
-}
+func (s *Service) record(d Delivery) { s.deliveries.Add(d) }
 
 func invalid(format string, args ...any) *apierr.Error {
 	return ErrInvalidParameter.With("Invalid parameter: "+format, args...)

@@ -238,37 +238,10 @@ func (s *Service) Flush(ctx context.Context) error {
 // Deliveries returns the most recent deliveries (oldest first), optionally only those of one
 // rule ("" for all).
 func (s *Service) Deliveries(rule string) []Delivery {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	var out []Delivery
-	for _, d := range s.ordered() {
-		if rule == "" || d.Rule == rule {
-			out = append(out, d)
-		}
-	}
-	return out
+	return s.deliveries.List(func(d *Delivery) bool { return rule == "" || d.Rule == rule })
 }
 
-func (s *Service) record(d Delivery) {
-	s.logMu.Lock()
-	defer s.logMu.Unlock()
-	s.seq++
-	d.Seq = s.seq
-	// a ring of the last DeliveryLog deliveries
-	if len(s.deliveries) < s.opts.DeliveryLog {
-		s.deliveries = append(s.deliveries, d)
-		return
-	}
-	s.deliveries[s.logNext] = d
-	s.logNext = (s.logNext + 1) % len(s.deliveries)
-}
-
-// ordered returns the log oldest first; logMu must be held.
-func (s *Service) ordered() []Delivery {
-	out := make([]Delivery, 0, len(s.deliveries))
-	out = append(out, s.deliveries[s.logNext:]...)
-	return append(out, s.deliveries[:s.logNext]...)
-}
+func (s *Service) record(d Delivery) { s.deliveries.Add(d) }
 
 // deliver makes one delivery and records it. It runs with no lock held.
 func (s *Service) deliver(ctx context.Context, d *delivery) {

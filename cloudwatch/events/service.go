@@ -12,6 +12,7 @@ import (
 	"github.com/devopsim/devopsim/cloudwatch/events/pattern"
 	"github.com/devopsim/devopsim/cloudwatch/events/schedule"
 	"github.com/devopsim/devopsim/internal/core"
+	"github.com/devopsim/devopsim/internal/deliverylog"
 	"github.com/devopsim/devopsim/internal/dispatch"
 	"github.com/devopsim/devopsim/store"
 )
@@ -102,10 +103,7 @@ type Service struct {
 	timer   interface{ Stop() bool }
 	closed  bool
 
-	logMu      sync.Mutex
-	deliveries []Delivery
-	logNext    int
-	seq        uint64
+	deliveries *deliverylog.Log[Delivery]
 }
 
 // Handler receives the deliveries of targets whose Arn it was registered under.
@@ -139,16 +137,17 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		opts.DeliveryLog = 1000
 	}
 	s := &Service{
-		env:      env,
-		d:        env.Dispatcher("events", "events.amazonaws.com"),
-		opts:     opts,
-		log:      log,
-		buses:    store.NewTable[busRecord](env.Store, "events/bus/"),
-		rules:    store.NewTable[ruleRecord](env.Store, "events/rule/"),
-		busCache: map[string]*busState{},
-		handlers: map[string]Handler{},
-		qsignal:  make(chan struct{}, 1),
-		qdone:    make(chan struct{}),
+		deliveries: deliverylog.New(opts.DeliveryLog, func(d *Delivery, seq uint64) { d.Seq = seq }),
+		env:        env,
+		d:          env.Dispatcher("events", "events.amazonaws.com"),
+		opts:       opts,
+		log:        log,
+		buses:      store.NewTable[busRecord](env.Store, "events/bus/"),
+		rules:      store.NewTable[ruleRecord](env.Store, "events/rule/"),
+		busCache:   map[string]*busState{},
+		handlers:   map[string]Handler{},
+		qsignal:    make(chan struct{}, 1),
+		qdone:      make(chan struct{}),
 	}
 	s.paths.version, s.paths.id, s.paths.detailType = pattern.NewPath("version"), pattern.NewPath("id"), pattern.NewPath("detail-type")
 	s.paths.source, s.paths.account, s.paths.time = pattern.NewPath("source"), pattern.NewPath("account"), pattern.NewPath("time")
