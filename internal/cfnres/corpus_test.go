@@ -2,6 +2,8 @@ package cfnres_test
 
 import (
 	"context"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +19,9 @@ import (
 // its own images, so the corpus test points them at Amazon Linux 2023.
 var amiID = regexp.MustCompile(`ami-[0-9a-f]{8,17}(example)?\b`)
 
+// createsBucket matches a template declaring an AWS::S3::Bucket resource.
+var createsBucket = regexp.MustCompile(`(?m)AWS::S3::Bucket['"]?,?\s*$`)
+
 // corpusParams fills the parameters a template leaves without a default.
 func corpusParams(p *platform, t *testing.T, body string) []cloudformation.Parameter {
 	sum, err := p.cf.GetTemplateSummary(context.Background(), &cloudformation.GetTemplateSummaryInput{TemplateBody: body})
@@ -29,7 +34,23 @@ func corpusParams(p *platform, t *testing.T, body string) []cloudformation.Param
 			continue
 		}
 		v := "x"
+		var allowed []string
+		if pd.ParameterConstraints != nil {
+			allowed = pd.ParameterConstraints.AllowedValues
+		}
 		switch {
+		case len(allowed) > 0:
+			v = allowed[0]
+		case strings.Contains(pd.ParameterKey, "Bucket"):
+			// A bucket the template creates, or (when it creates none) one that exists.
+			v = fmt.Sprintf("corpus-bucket-%08x", crc32.ChecksumIEEE([]byte(body)))
+			if !createsBucket.MatchString(body) {
+				_ = p.Objects.CreateBucket(context.Background(), v)
+			}
+		case strings.Contains(strings.ToUpper(pd.ParameterKey), "CIDR"):
+			v = "10.99.0.0/16"
+		case strings.Contains(strings.ToLower(pd.ParameterKey), "accountid") || strings.Contains(pd.ParameterKey, "OwnerId"):
+			v = "123456789012"
 		case strings.Contains(pd.ParameterType, "KeyPair") || strings.Contains(pd.ParameterKey, "KeyName"):
 			v = "test-key"
 		case strings.Contains(pd.ParameterType, "Subnet::Id"):
@@ -111,7 +132,7 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-const minCorpus = 19
+const minCorpus = 33
 
 func (p *platform) defaultSubnets(t *testing.T) string {
 	out, err := p.EC2.DescribeSubnets(context.Background(), &ec2sim.DescribeSubnetsInput{})

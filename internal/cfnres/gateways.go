@@ -331,7 +331,8 @@ func (g gateways) readAssociation(ctx context.Context, req *cloudformation.Reque
 
 func (g gateways) allocate(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
 	p := req.Properties
-	out, err := g.svc.AllocateAddress(ctx, &ec2sim.AllocateAddressInput{Domain: str(p, "Domain"), Address: str(p, "Address"),
+	// CloudFormation takes the domain in any case ("VPC" in AWS's own samples).
+	out, err := g.svc.AllocateAddress(ctx, &ec2sim.AllocateAddressInput{Domain: strings.ToLower(str(p, "Domain")), Address: str(p, "Address"),
 		PublicIpv4Pool: str(p, "PublicIpv4Pool"), NetworkBorderGroup: str(p, "NetworkBorderGroup"), TagSpecifications: ec2TagSpecs(req, "elastic-ip")})
 	if err != nil {
 		return nil, err
