@@ -334,10 +334,22 @@ func (e *Event) walk(sc *scanner, n *pnode, path []byte, h uint64, mem []arrPos)
 				}
 				path = append(path, k...)
 				err = e.walk(sc, nil, path, hashMore(kh, k), mem)
-			case n != nil:
-				err = e.walk(sc, n.key(k), nil, 0, mem)
 			default:
-				err = e.walk(sc, nil, nil, 0, nil) // no pattern looks here
+				var kn *pnode
+				if n != nil {
+					kn = n.key(k)
+				}
+				if kn != nil {
+					err = e.walk(sc, kn, nil, 0, mem)
+					break
+				}
+				// No pattern looks here: check the value's syntax, scalars inline.
+				sc.ws()
+				if sc.i < len(sc.s) && sc.s[sc.i] == '"' {
+					_, err = sc.parseString()
+				} else {
+					err = e.walk(sc, nil, nil, 0, nil)
+				}
 			}
 			if err != nil {
 				return err

@@ -150,7 +150,15 @@ func (e *Event) Restrict(ix *Index) {
 
 // addLeaf appends a value at a restricted event's leaf path n.
 func (e *Event) addLeaf(n *pnode, v value, mem []arrPos) {
-	e.fields = append(e.fields, field{hash: n.hash, path: n.path, val: v, mem: mem, next: e.heads[n.id]})
+	// Grow by one and fill the slot in place (cheaper than appending a composite literal).
+	if len(e.fields) < cap(e.fields) {
+		e.fields = e.fields[:len(e.fields)+1]
+	} else {
+		e.fields = append(e.fields, field{})
+	}
+	f := &e.fields[len(e.fields)-1]
+	f.hash, f.path, f.val, f.mem = n.hash, n.path, v, mem
+	f.next = e.heads[n.id]
 	e.heads[n.id] = int32(len(e.fields))
 	e.sorted = false
 }
