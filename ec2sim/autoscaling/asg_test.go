@@ -31,6 +31,11 @@ type fixture struct {
 
 func setup(t testing.TB) *fixture {
 	t.Helper()
+	return setupOpts(t, autoscaling.Options{Interval: time.Minute})
+}
+
+func setupOpts(t testing.TB, opts autoscaling.Options) *fixture {
+	t.Helper()
 	f := &fixture{clk: clock.NewManual(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))}
 	env := awstest.EnvWith(t, f.clk)
 	awstest.Bus(env).Subscribe(func(_ context.Context, e eventbus.Event) {
@@ -44,7 +49,7 @@ func setup(t testing.TB) *fixture {
 	if f.ec2, err = ec2sim.New(env, ec2sim.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if f.asg, err = autoscaling.New(env, f.ec2, autoscaling.Options{Interval: time.Minute}); err != nil {
+	if f.asg, err = autoscaling.New(env, f.ec2, opts); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -17,7 +17,28 @@
 // CompleteLifecycleAction, RecordLifecycleActionHeartbeat (launching and terminating hooks,
 // Pending:Wait / Terminating:Wait, DefaultResult on timeout), Create/Describe/Delete
 // LaunchConfiguration, StartInstanceRefresh / DescribeInstanceRefreshes /
-// CancelInstanceRefresh / RollbackInstanceRefresh.
+// CancelInstanceRefresh / RollbackInstanceRefresh, SuspendProcesses / ResumeProcesses /
+// DescribeScalingProcessTypes.
+//
+// Suspended processes (SuspendedProcesses in DescribeAutoScalingGroups, reason "User
+// suspended at <time>") are honoured: Launch (no scale out, no replacements; resuming
+// reconciles at once), Terminate (no scale in; unhealthy instances are not replaced),
+// HealthCheck (EC2 status no longer marks members unhealthy), ReplaceUnhealthy (unhealthy
+// members stay), AZRebalance (see below), AlarmNotification (ExecutePolicy called by a
+// CloudWatch alarm, i.e. invoked by cloudwatch.amazonaws.com, does nothing, and target
+// tracking stops; users can still ExecutePolicy), InstanceRefresh (an active refresh replaces
+// nothing until InstanceRefresh, Launch and Terminate are all resumed), AddToLoadBalancer
+// (instances going InService meanwhile are not registered with the target groups, and are not
+// registered later, as AWS), ScheduledActions (recorded: devopsim has no scheduled actions).
+// AZRebalance: when the InService members of a group are spread unevenly over its zones (a
+// difference above one, or members in a zone the group no longer uses), each reconcile pass
+// launches one instance in the least used zone and then terminates one in the most used or
+// removed zone; it waits while instances are pending or a refresh is active, and does
+// nothing while Launch or Terminate is suspended (AWS may then grow past the max size).
+//
+// Load balancers: with Options.LoadBalancer, members are registered with the group's
+// TargetGroupARNs when they go InService (and on ExitStandby and AttachInstances) and
+// deregistered when they start terminating, enter Standby or are detached.
 //
 // Instance refresh (Strategy Rolling): instances not launched from the desired configuration
 // (DesiredConfiguration's launch template or MixedInstancesPolicy, else the group's own;
@@ -63,5 +84,6 @@
 // CloudWatch alarms are created for policies (target tracking reads SetCPU, step policies
 // are driven by ExecutePolicy with MetricValue/BreachThreshold); MixedInstancesPolicy is
 // basic (no spot, weights or allocation strategies); warm pools and the ReplaceRootVolume
-// refresh strategy are not implemented; target groups and load balancers are recorded only.
+// refresh strategy are not implemented; without Options.LoadBalancer target groups are recorded
+// only; the ELB health check type is recorded (health comes from EC2 and SetInstanceHealth).
 package autoscaling

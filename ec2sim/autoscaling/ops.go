@@ -650,6 +650,9 @@ func (s *Service) ExecutePolicy(ctx context.Context, in *ExecutePolicyInput) (*E
 		if err != nil {
 			return nil, err
 		}
+		if fromAlarm(ctx) && g.suspended(ProcessAlarmNotification) {
+			return &Empty{}, nil // AlarmNotification suspended: alarms do not run policies
+		}
 		var adj int32
 		switch p.PolicyType {
 		case "TargetTrackingScaling":

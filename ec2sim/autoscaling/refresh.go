@@ -417,6 +417,9 @@ func (s *Service) stepRefreshOnce(ctx context.Context, name string) bool {
 		s.publishRefresh(ctx, &r, "Cancelled", nil)
 		return false
 	case "InProgress", "RollbackInProgress":
+		if g.suspended(ProcessInstanceRefresh) || g.suspended(ProcessLaunch) || g.suspended(ProcessTerminate) {
+			return false // paused: instances are not replaced until the processes resume
+		}
 	default:
 		return false
 	}

@@ -40,6 +40,8 @@ type Options struct {
 	// replaces unhealthy or terminated instances, completes timed-out lifecycle actions and
 	// evaluates target tracking policies.
 	Interval time.Duration
+	// LoadBalancer registers members with the groups' target groups (nil: recorded only).
+	LoadBalancer LoadBalancer
 }
 
 // Service is Amazon EC2 Auto Scaling on top of ec2sim. It is safe for concurrent use.
@@ -88,6 +90,8 @@ type member struct {
 	// resolved version, instance type override, or launch configuration): instance
 	// refreshes compare it with the desired configuration.
 	Config string `json:"cfg,omitempty"`
+	// InLB: registered with the group's target groups.
+	InLB bool `json:"lb,omitempty"`
 }
 
 type groupRecord struct {
@@ -279,9 +283,10 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 	now := s.clk.Now().UTC()
 	var keep []member
 	for _, m := range g.Members {
-		state, booted, ok := s.ec2.InstanceInfo(m.ID)
-		_ = booted
+		state, _, ok := s.ec2.InstanceInfo(m.ID)
 		switch {
+		case g.suspended(ProcessHealthCheck):
+			// Health checks suspended: EC2's status does not mark members unhealthy.
 		case !ok || state == "terminated" || state == "shutting-down":
 			if !strings.HasPrefix(m.Lifecycle, "Terminating") {
 				m.Health = "Unhealthy"
@@ -335,7 +340,8 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 				"Details": map[string]string{"Availability Zone": m.AZ}, "Description": "Terminating EC2 instance: " + m.ID})
 			continue
 		}
-		if m.Health == "Unhealthy" && !strings.HasPrefix(m.Lifecycle, "Terminating") && m.Lifecycle != "Pending:Wait" {
+		if m.Health == "Unhealthy" && !strings.HasPrefix(m.Lifecycle, "Terminating") && m.Lifecycle != "Pending:Wait" &&
+			!g.suspended(ProcessReplaceUnhealthy) && !g.suspended(ProcessTerminate) {
 			s.startTerminate(ctx, &g, &m, s.cause("an instance was taken out of service in response to an EC2 health check indicating it has been terminated or stopped."))
 			if m.Lifecycle == "Terminating" {
 				// no hook: finish now
@@ -351,7 +357,7 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 	g.Members = keep
 	// Scale (to the desired capacity plus an instance refresh's surge).
 	target := g.DesiredCapacity + g.Surge
-	if n := g.active(); n < int(target) {
+	if n := g.active(); n < int(target) && !g.suspended(ProcessLaunch) {
 		cause := why
 		if cause == "" {
 			cause = s.cause("an instance was started in response to a difference between desired and actual capacity, increasing the capacity from %d to %d.", n, g.DesiredCapacity)
@@ -361,7 +367,7 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 				break
 			}
 		}
-	} else if n > int(target) {
+	} else if n > int(target) && !g.suspended(ProcessTerminate) {
 		cause := why
 		if cause == "" {
 			cause = s.cause("a user request explicitly set group desired capacity changing the desired capacity from %d to %d.", n, g.DesiredCapacity)
@@ -370,25 +376,32 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 			m := &g.Members[idx]
 			s.startTerminate(ctx, &g, m, cause)
 		}
-		// Terminate the ones without hooks now.
-		var rest []member
-		for _, m := range g.Members {
-			if m.Lifecycle == "Terminating" {
-				s.ec2.TerminateInstances(ctx, &ec2sim.TerminateInstancesInput{InstanceIDs: []string{m.ID}})
-				s.finishActivity(ctx, &g, m.Activity, "Successful", "")
-				s.publish(ctx, &g, "EC2 Instance Terminate Successful", m.ID, map[string]any{"StatusCode": "Successful", "AutoScalingGroupName": g.AutoScalingGroupName,
-					"ActivityId": m.Activity, "EC2InstanceId": m.ID, "Cause": cause, "Details": map[string]string{"Availability Zone": m.AZ},
-					"Description": "Terminating EC2 instance: " + m.ID})
-				continue
-			}
-			rest = append(rest, m)
-		}
-		g.Members = rest
+		s.terminateNow(ctx, &g, cause)
+	} else if n == int(target) && s.rebalanceLocked(ctx, &g) {
+		s.terminateNow(ctx, &g, s.cause("an instance was taken out of service in response to an Availability Zone rebalancing."))
 	}
 	return s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
 }
 
+// terminateNow terminates the members moved to Terminating (no hook) and drops them.
+func (s *Service) terminateNow(ctx context.Context, g *groupRecord, cause string) {
+	var rest []member
+	for _, m := range g.Members {
+		if m.Lifecycle == "Terminating" {
+			s.ec2.TerminateInstances(ctx, &ec2sim.TerminateInstancesInput{InstanceIDs: []string{m.ID}})
+			s.finishActivity(ctx, g, m.Activity, "Successful", "")
+			s.publish(ctx, g, "EC2 Instance Terminate Successful", m.ID, map[string]any{"StatusCode": "Successful", "AutoScalingGroupName": g.AutoScalingGroupName,
+				"ActivityId": m.Activity, "EC2InstanceId": m.ID, "Cause": cause, "Details": map[string]string{"Availability Zone": m.AZ},
+				"Description": "Terminating EC2 instance: " + m.ID})
+			continue
+		}
+		rest = append(rest, m)
+	}
+	g.Members = rest
+}
+
 func (s *Service) launched(ctx context.Context, g *groupRecord, m *member) {
+	s.lbRegister(ctx, g, m)
 	s.finishActivity(ctx, g, m.Activity, "Successful", "")
 	now := s.clk.Now().UTC()
 	s.publish(ctx, g, "EC2 Instance Launch Successful", m.ID, map[string]any{"StatusCode": "InProgress", "AutoScalingGroupName": g.AutoScalingGroupName,
@@ -399,6 +412,7 @@ func (s *Service) launched(ctx context.Context, g *groupRecord, m *member) {
 // startTerminate moves a member to Terminating:Wait (with a hook) or Terminating.
 func (s *Service) startTerminate(ctx context.Context, g *groupRecord, m *member, cause string) {
 	m.Activity = s.addActivity(ctx, g, "Terminating EC2 instance: "+m.ID, cause, "InProgress", "")
+	s.lbDeregister(ctx, g, m)
 	hooks := s.groupHooks(ctx, g, "autoscaling:EC2_INSTANCE_TERMINATING")
 	if len(hooks) == 0 {
 		m.Lifecycle = "Terminating"
@@ -561,6 +575,9 @@ func (s *Service) track(ctx context.Context, name string) {
 	g, err := s.group(ctx, name)
 	if err != nil {
 		return
+	}
+	if g.suspended(ProcessAlarmNotification) {
+		return // target tracking acts through alarms
 	}
 	pols, _ := s.policies.All(ctx, g.Scope+name+"/")
 	for _, p := range pols {

@@ -102,6 +102,11 @@ func (s *Service) moveMembers(ctx context.Context, in *InstancesInput, from, to 
 		if adjust {
 			cause += fmt.Sprintf(" Changing the desired capacity from %d to %d.", old, g.DesiredCapacity)
 		}
+		if to == "InService" {
+			s.lbRegister(ctx, &g, m)
+		} else {
+			s.lbDeregister(ctx, &g, m)
+		}
 		if to == "" {
 			drop[i] = true
 		} else {
@@ -173,7 +178,9 @@ func (s *Service) AttachInstances(ctx context.Context, in *InstancesInput) (*Emp
 				add = append(add, member{ID: i.InstanceID, AZ: i.Placement.AvailabilityZone, InstanceType: i.InstanceType, Lifecycle: "InService", Health: "Healthy", Since: now})
 			}
 		}
-		for _, m := range add {
+		for i := range add {
+			m := &add[i]
+			s.lbRegister(ctx, &g, m)
 			_, _ = s.ec2.CreateTags(ictx, &ec2sim.CreateTagsInput{Resources: []string{m.ID}, Tags: []ec2sim.Tag{{Key: "aws:autoscaling:groupName", Value: g.AutoScalingGroupName}}})
 		}
 		g.Members = append(g.Members, add...)

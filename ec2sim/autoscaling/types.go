@@ -433,12 +433,6 @@ type DeleteLaunchConfigurationInput struct {
 	LaunchConfigurationName string `json:"LaunchConfigurationName"`
 }
 
-// ScalingProcessQuery suspends or resumes processes.
-type ScalingProcessQuery struct {
-	AutoScalingGroupName string   `json:"AutoScalingGroupName"`
-	ScalingProcesses     []string `json:"ScalingProcesses,omitempty"`
-}
-
 // MixedInstancesPolicy is the basic form devopsim supports: a launch template and instance
 // type overrides (instances launch with the first override's type).
 type MixedInstancesPolicy struct {

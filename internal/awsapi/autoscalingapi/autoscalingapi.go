@@ -43,6 +43,9 @@ func Service(s *autoscaling.Service) awsproto.Service {
 			awsproto.Handle("DescribeInstanceRefreshes", s.DescribeInstanceRefreshes),
 			awsproto.Handle("CancelInstanceRefresh", s.CancelInstanceRefresh),
 			awsproto.Handle("RollbackInstanceRefresh", s.RollbackInstanceRefresh),
+			awsproto.Handle("SuspendProcesses", s.SuspendProcesses),
+			awsproto.Handle("ResumeProcesses", s.ResumeProcesses),
+			awsproto.Handle("DescribeScalingProcessTypes", s.DescribeScalingProcessTypes),
 		},
 	}
 }
