@@ -405,11 +405,36 @@ func TestImagesAndSharing(t *testing.T) {
 	if err != nil || cp.ImageID == "" {
 		t.Fatal(err)
 	}
+	// AMI names are unique per account and region, for every way of making an image.
+	if _, err := s.CopyImage(ctx, &ec2sim.CopyImageInput{Name: "web-v1", SourceImageID: img.ImageID, SourceRegion: "us-east-1"}); !errors.Is(err, ec2sim.ErrAMINameDuplicate) {
+		t.Errorf("copy to a used name: %v", err)
+	}
+	root := self.Images[0].BlockDeviceMappings[0]
+	if _, err := s.RegisterImage(ctx, &ec2sim.RegisterImageInput{Name: "web-v1", RootDeviceName: root.DeviceName, BlockDeviceMappings: []ec2sim.BlockDeviceMapping{root}}); !errors.Is(err, ec2sim.ErrAMINameDuplicate) {
+		t.Errorf("register a used name: %v", err)
+	}
+	if _, err := s.CreateImage(other, &ec2sim.CreateImageInput{InstanceID: id2, Name: "web-v1"}); errors.Is(err, ec2sim.ErrAMINameDuplicate) {
+		t.Errorf("another account's name: %v", err)
+	}
 	if _, err := s.DeregisterImage(ctx, &ec2sim.DeregisterImageInput{ImageID: img.ImageID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.DescribeImages(ctx, &ec2sim.DescribeImagesInput{ImageIDs: []string{img.ImageID}}); !errors.Is(err, ec2sim.ErrAMINotFound) {
 		t.Errorf("deregistered image: %v", err)
+	}
+	again, err := s.RegisterImage(ctx, &ec2sim.RegisterImageInput{Name: "web-v1", RootDeviceName: root.DeviceName, BlockDeviceMappings: []ec2sim.BlockDeviceMapping{root}})
+	if err != nil {
+		t.Fatalf("name freed by DeregisterImage: %v", err)
+	}
+	clk.Advance(time.Minute)
+	s.Settle(ctx)
+	id3 := run(t, s, &ec2sim.RunInstancesInput{ImageID: again.ImageID})[0]
+	s.Settle(ctx)
+	if err := s.WaitBooted(ctx, id3); err != nil {
+		t.Fatal(err)
+	}
+	if h3, _ := s.MachineOf(id3); !h3.Installed("nginx") {
+		t.Errorf("registered image lost the snapshot's packages: %v", h3.Packages())
 	}
 	s.Settle(ctx)
 }

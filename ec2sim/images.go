@@ -108,6 +108,27 @@ func (s *Service) imageFSFor(r imageRecord) *hostfs.FS {
 	return f
 }
 
+// reserveName claims an AMI name for id in an account and region (AMI names are unique per
+// account and region): an index of the names, so that creating an image does not read every
+// image of the region.
+func (s *Service) reserveName(ctx context.Context, region, account, name, id string) error {
+	key := region + "/" + account + "/" + name
+	err := s.amiNames.Create(ctx, key, id)
+	if errors.Is(err, store.ErrExists) {
+		old, _ := s.amiNames.Get(ctx, key)
+		return ErrAMINameDuplicate.With("AMI name %s is already in use by AMI %s", name, old)
+	}
+	return err
+}
+
+// releaseName frees the name held by id.
+func (s *Service) releaseName(ctx context.Context, region, account, name, id string) {
+	key := region + "/" + account + "/" + name
+	if held, err := s.amiNames.Get(ctx, key); err == nil && held == id {
+		_ = s.amiNames.Delete(ctx, key)
+	}
+}
+
 var amiName = regexp.MustCompile(`^[a-zA-Z0-9()\[\] ./\-'@_]{3,128}$`)
 
 // CreateImage makes an AMI from an instance: a copy-on-write snapshot of its file system
@@ -146,20 +167,15 @@ func (s *Service) createImage(ctx context.Context, in *CreateImageInput) (*Creat
 		return nil, ErrDryRun
 	}
 	account, region := core.Scope(ctx)
-	all, err := s.images.All(ctx, region+"/")
-	if err != nil {
-		return nil, err
-	}
-	for _, im := range all {
-		if im.OwnerID == account && im.Name == in.Name {
-			return nil, ErrAMINameDuplicate.With("AMI name %s is already in use by AMI %s", in.Name, im.ImageID)
-		}
-	}
 	s.mu.Lock()
 	h := s.hosts[in.InstanceID]
 	s.mu.Unlock()
 	if h == nil {
 		return nil, ErrIncorrectInstanceState.With("Instance '%s' has no host.", in.InstanceID)
+	}
+	id := newID("ami")
+	if err := s.reserveName(ctx, region, account, in.Name, id); err != nil {
+		return nil, err
 	}
 	snap := h.FS().Snapshot()
 	_ = snap.RemoveAll(hostfs.Cred{}, "/var/lib/cloud/instances/"+in.InstanceID)
@@ -168,7 +184,6 @@ func (s *Service) createImage(ctx context.Context, in *CreateImageInput) (*Creat
 		h.StopAll()
 		h.Boot()
 	}
-	id := newID("ami")
 	snapID := newID("snap")
 	now := s.clk.Now().UTC()
 	src, _ := s.imageOrBase(ctx, rec.ImageID)
@@ -181,8 +196,10 @@ func (s *Service) createImage(ctx context.Context, in *CreateImageInput) (*Creat
 	s.mu.Lock()
 	s.imageFS[id] = snap
 	s.imageFS[snapID] = snap
+	s.snapOS[snapID] = im.Distro
 	s.mu.Unlock()
 	if err := s.images.Put(ctx, imageKey(region, id), im); err != nil {
+		s.releaseName(ctx, region, account, in.Name, id)
 		return nil, err
 	}
 	s.makeAvailable(region, id)
@@ -235,8 +252,11 @@ func (s *Service) registerImage(ctx context.Context, in *RegisterImageInput) (*R
 	account, region := core.Scope(ctx)
 	s.mu.Lock()
 	fsys, ok := s.imageFS[snapID]
+	distro, known := s.snapOS[snapID]
 	s.mu.Unlock()
-	distro := "al2023"
+	if !known {
+		distro = "al2023"
+	}
 	if !ok {
 		for _, b := range baseImages(region) {
 			if b.BlockDeviceMappings[0].Ebs.SnapshotID == snapID {
@@ -248,17 +268,9 @@ func (s *Service) registerImage(ctx context.Context, in *RegisterImageInput) (*R
 	if !ok {
 		return nil, apierr.New(apierr.NotFound, "InvalidSnapshot.NotFound", "The snapshot '%s' does not exist.", snapID)
 	}
-	all, err := s.images.All(ctx, region+"/")
-	if err != nil {
+	id := newID("ami")
+	if err := s.reserveName(ctx, region, account, in.Name, id); err != nil {
 		return nil, err
-	}
-	for _, im := range all {
-		if im.OwnerID == account && im.Name == in.Name {
-			return nil, ErrAMINameDuplicate.With("AMI name %s is already in use by AMI %s", in.Name, im.ImageID)
-		}
-		if im.SnapshotID == snapID {
-			distro = im.Distro
-		}
 	}
 	var tags []Tag
 	for _, ts := range in.TagSpecifications {
@@ -266,7 +278,6 @@ func (s *Service) registerImage(ctx context.Context, in *RegisterImageInput) (*R
 			tags = append(tags, ts.Tags...)
 		}
 	}
-	id := newID("ami")
 	arch := in.Architecture
 	if arch == "" {
 		arch = "x86_64"
@@ -280,6 +291,7 @@ func (s *Service) registerImage(ctx context.Context, in *RegisterImageInput) (*R
 	s.imageFS[id] = fsys
 	s.mu.Unlock()
 	if err := s.images.Put(ctx, imageKey(region, id), im); err != nil {
+		s.releaseName(ctx, region, account, in.Name, id)
 		return nil, err
 	}
 	s.makeAvailable(region, id)
@@ -315,6 +327,9 @@ func (s *Service) copyImage(ctx context.Context, in *CopyImageInput) (*CopyImage
 	}
 	fsys := s.imageFSFor(src)
 	id := newID("ami")
+	if err := s.reserveName(ctx, region, account, in.Name, id); err != nil {
+		return nil, err
+	}
 	im := src
 	im.Base = false
 	im.ImageID, im.Region, im.OwnerID, im.Public, im.Launchable, im.ImageOwnerAlias = id, region, account, false, nil, ""
@@ -326,6 +341,7 @@ func (s *Service) copyImage(ctx context.Context, in *CopyImageInput) (*CopyImage
 	s.imageFS[id] = fsys
 	s.mu.Unlock()
 	if err := s.images.Put(ctx, imageKey(region, id), im); err != nil {
+		s.releaseName(ctx, region, account, in.Name, id)
 		return nil, err
 	}
 	s.makeAvailable(region, id)
@@ -482,6 +498,7 @@ func (s *Service) DeregisterImage(ctx context.Context, in *DeregisterImageInput)
 		if err := s.images.Delete(ctx, imageKey(r.Region, r.ImageID)); err != nil {
 			return nil, err
 		}
+		s.releaseName(ctx, r.Region, r.OwnerID, r.Name, r.ImageID)
 		s.mu.Lock()
 		delete(s.imageFS, r.ImageID)
 		s.mu.Unlock()

@@ -90,6 +90,7 @@ type Service struct {
 
 	instances   *store.Table[instanceRecord]
 	images      *store.Table[imageRecord]
+	amiNames    *store.Table[string] // image id by region/account/name: AMI names are unique per account and region
 	templates   *store.Table[templateRecord]
 	versions    *store.Table[LaunchTemplateVersion]
 	vpcs        *store.Table[vpcRecord]
@@ -115,6 +116,7 @@ type Service struct {
 	hosts     map[string]*host.Host
 	booted    map[string]chan struct{} // closed when the current boot's user data finished
 	imageFS   map[string]*hostfs.FS
+	snapOS    map[string]string // distro of the snapshots made here
 	baseFS    map[string]*hostfs.FS
 	timers    map[int]timerEntry
 	nextT     int
@@ -152,6 +154,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		env: env, d: env.Dispatcher("ec2", "ec2.amazonaws.com"), clk: env.Clock, log: lg, opts: opts,
 		instances:   store.NewTable[instanceRecord](env.Store, "ec2/instances/"),
 		images:      store.NewTable[imageRecord](env.Store, "ec2/images/"),
+		amiNames:    store.NewTable[string](env.Store, "ec2/aminames/"),
 		templates:   store.NewTable[templateRecord](env.Store, "ec2/templates/"),
 		versions:    store.NewTable[LaunchTemplateVersion](env.Store, "ec2/ltversions/"),
 		vpcs:        store.NewTable[vpcRecord](env.Store, "ec2/vpcs/"),
@@ -163,7 +166,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		addresses:   store.NewTable[addressRecord](env.Store, "ec2/addresses/"),
 		ctx:         ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
-		imageFS: map[string]*hostfs.FS{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
+		imageFS: map[string]*hostfs.FS{}, snapOS: map[string]string{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
 		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{},
 	}
 	s.idle = sync.NewCond(&s.mu)
