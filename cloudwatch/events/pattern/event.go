@@ -245,20 +245,20 @@ func (e *Event) addJSON(prefix, data string) error {
 			return &syntaxError{msg: "Event must be a JSON object", pos: sc.i}
 		}
 	}
-	var err error
+	var i int
+	var err *syntaxError
 	if e.trie != nil {
-		err = e.walk(sc, e.trie.descend(prefix), nil, 0, nil) // nil: no pattern looks there
+		i, err = e.walk(data, sc.i, e.trie.descend(prefix), nil, 0, nil, 0) // nil: no pattern looks there
 	} else {
 		var pbuf [128]byte
 		path := append(pbuf[:0], prefix...)
-		err = e.walk(sc, nil, path, pathHash(prefix), nil)
+		i, err = e.walk(data, sc.i, nil, path, pathHash(prefix), nil, 0)
 	}
 	if err != nil {
 		return err
 	}
-	sc.ws()
-	if sc.i != len(sc.s) {
-		return sc.fail("Unexpected character: expected end of input")
+	if i = skipWS(data, i); i != len(data) {
+		return &syntaxError{msg: "Unexpected character: expected end of input", pos: i}
 	}
 	e.sorted = false
 	return nil
@@ -285,164 +285,157 @@ func (e *Event) pathString(p []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// walk flattens one JSON value. An unrestricted event (e.trie nil) keeps every leaf, at path
-// (whose hash is h). A restricted one follows the trie instead: n is the value's node, nil
-// for a value no pattern looks into, which is only syntax-checked.
-func (e *Event) walk(sc *scanner, n *pnode, path []byte, h uint64, mem []arrPos) error {
-	sc.ws()
-	if sc.i >= len(sc.s) {
-		return sc.fail("Unexpected end-of-input")
+// walk flattens the JSON value at s[i:] and returns the index after it. An unrestricted event
+// (e.trie nil) keeps every leaf, at path (whose hash is h). A restricted one follows the trie
+// instead: n is the value's node, nil for a value no pattern looks into, which is only
+// syntax-checked. depth is the nesting of the value's container. The index is passed along
+// (not kept in a scanner) so that it stays in a register.
+func (e *Event) walk(s string, i int, n *pnode, path []byte, h uint64, mem []arrPos, depth int) (int, *syntaxError) {
+	i = skipWS(s, i)
+	if i >= len(s) {
+		return i, &syntaxError{msg: "Unexpected end-of-input", pos: i}
 	}
 	full := e.trie == nil
-	switch c := sc.s[sc.i]; {
+	var err *syntaxError
+	switch c := s[i]; {
 	case c == '{':
-		sc.depth++
-		if sc.depth > maxDepth {
-			return sc.fail("Maximum nesting depth exceeded")
+		depth++
+		if depth > maxDepth {
+			return i, &syntaxError{msg: "Maximum nesting depth exceeded", pos: i}
 		}
-		sc.i++
-		sc.ws()
-		if sc.i < len(sc.s) && sc.s[sc.i] == '}' {
-			sc.i++
-			sc.depth--
-			return nil
+		i = skipWS(s, i+1)
+		if i < len(s) && s[i] == '}' {
+			return i + 1, nil
 		}
 		base := len(path)
 		for {
-			sc.ws()
-			if sc.i >= len(sc.s) || sc.s[sc.i] != '"' {
-				return sc.unexpected()
+			i = skipWS(s, i)
+			if i >= len(s) || s[i] != '"' {
+				return i, unexpectedAt(s, i)
 			}
-			k, err := sc.parseString()
-			if err != nil {
-				return err
+			var k string
+			if k, i, err = scanString(s, i); err != nil {
+				return i, err
 			}
-			sc.ws()
-			if sc.i >= len(sc.s) || sc.s[sc.i] != ':' {
-				return sc.fail("Unexpected character: was expecting a colon to separate field name and value")
+			i = skipWS(s, i)
+			if i >= len(s) || s[i] != ':' {
+				return i, &syntaxError{msg: "Unexpected character: was expecting a colon to separate field name and value", pos: i}
 			}
-			sc.i++
+			i++
 			switch {
 			case full:
 				path = path[:base]
 				kh := h
 				// Keys join with dots below the top level, even empty ones ({"":{"":1}} is
 				// the field ".", as patterns name it).
-				if base > 0 || sc.depth > 1 {
+				if base > 0 || depth > 1 {
 					path = append(path, '.')
 					kh = hashMore(kh, ".")
 				}
 				path = append(path, k...)
-				err = e.walk(sc, nil, path, hashMore(kh, k), mem)
+				i, err = e.walk(s, i, nil, path, hashMore(kh, k), mem, depth)
 			default:
 				var kn *pnode
 				if n != nil {
 					kn = n.key(k)
 				}
 				if kn != nil {
-					err = e.walk(sc, kn, nil, 0, mem)
+					i, err = e.walk(s, i, kn, nil, 0, mem, depth)
 					break
 				}
-				// No pattern looks here: check the value's syntax, scalars inline.
-				sc.ws()
-				if sc.i < len(sc.s) && sc.s[sc.i] == '"' {
-					_, err = sc.parseString()
+				// No pattern looks here: check the value's syntax, strings inline.
+				if i = skipWS(s, i); i < len(s) && s[i] == '"' {
+					_, i, err = scanString(s, i)
 				} else {
-					err = e.walk(sc, nil, nil, 0, nil)
+					i, err = e.walk(s, i, nil, nil, 0, nil, depth)
 				}
 			}
 			if err != nil {
-				return err
+				return i, err
 			}
-			sc.ws()
-			if sc.i >= len(sc.s) {
-				return sc.fail("Unexpected end-of-input: expected close marker for Object")
+			i = skipWS(s, i)
+			if i >= len(s) {
+				return i, &syntaxError{msg: "Unexpected end-of-input: expected close marker for Object", pos: i}
 			}
-			if sc.s[sc.i] == ',' {
-				sc.i++
+			if s[i] == ',' {
+				i++
 				continue
 			}
-			if sc.s[sc.i] == '}' {
-				sc.i++
-				sc.depth--
-				return nil
+			if s[i] == '}' {
+				return i + 1, nil
 			}
-			return sc.fail("Unexpected character: was expecting comma to separate Object entries")
+			return i, &syntaxError{msg: "Unexpected character: was expecting comma to separate Object entries", pos: i}
 		}
 	case c == '[':
-		sc.depth++
-		if sc.depth > maxDepth {
-			return sc.fail("Maximum nesting depth exceeded")
+		depth++
+		if depth > maxDepth {
+			return i, &syntaxError{msg: "Maximum nesting depth exceeded", pos: i}
 		}
-		sc.i++
 		keep := full || n != nil
 		var id int32
 		if keep {
 			id = e.arrays
 			e.arrays++
 		}
-		sc.ws()
-		if sc.i < len(sc.s) && sc.s[sc.i] == ']' {
-			sc.i++
-			sc.depth--
-			return nil
+		i = skipWS(s, i+1)
+		if i < len(s) && s[i] == ']' {
+			return i + 1, nil
 		}
 		for idx := int32(0); ; idx++ {
 			// Objects and arrays inside an array record which element they are; a primitive
 			// element does not (a primitive array is a set of values of one field).
 			m := mem
-			sc.ws()
-			if keep && sc.i < len(sc.s) && (sc.s[sc.i] == '{' || sc.s[sc.i] == '[') {
+			i = skipWS(s, i)
+			if keep && i < len(s) && (s[i] == '{' || s[i] == '[') {
 				start := len(e.mems)
 				e.mems = append(e.mems, mem...)
 				e.mems = append(e.mems, arrPos{id: id, idx: idx})
 				m = e.mems[start:len(e.mems):len(e.mems)]
 				e.nested = true
 			}
-			if err := e.walk(sc, n, path, h, m); err != nil {
-				return err
+			if i, err = e.walk(s, i, n, path, h, m, depth); err != nil {
+				return i, err
 			}
-			sc.ws()
-			if sc.i >= len(sc.s) {
-				return sc.fail("Unexpected end-of-input: expected close marker for Array")
+			i = skipWS(s, i)
+			if i >= len(s) {
+				return i, &syntaxError{msg: "Unexpected end-of-input: expected close marker for Array", pos: i}
 			}
-			if sc.s[sc.i] == ',' {
-				sc.i++
+			if s[i] == ',' {
+				i++
 				continue
 			}
-			if sc.s[sc.i] == ']' {
-				sc.i++
-				sc.depth--
-				return nil
+			if s[i] == ']' {
+				return i + 1, nil
 			}
-			return sc.fail("Unexpected character: was expecting comma to separate Array entries")
+			return i, &syntaxError{msg: "Unexpected character: was expecting comma to separate Array entries", pos: i}
 		}
 	}
 	// a leaf
 	var v value
-	switch c := sc.s[sc.i]; {
+	switch c := s[i]; {
 	case c == '"':
-		s, err := sc.parseString()
-		if err != nil {
-			return err
+		var str string
+		if str, i, err = scanString(s, i); err != nil {
+			return i, err
 		}
-		v = value{kind: String, s: s}
+		v = value{kind: String, s: str}
 	case c == '-' || (c >= '0' && c <= '9'):
-		t, err := sc.parseNumber()
-		if err != nil {
-			return err
+		var t string
+		if t, i, err = scanNumber(s, i); err != nil {
+			return i, err
 		}
 		if !full && (n == nil || !n.leaf) {
-			return nil
+			return i, nil
 		}
 		v = value{kind: Number, s: t}
 		if m, err := toMicro(t); err == nil {
 			v.micro, v.numOK = m, true
 		}
 	default:
-		k, lit, err := sc.parseLiteral()
-		if err != nil {
-			return err
+		var k Kind
+		var lit string
+		if k, lit, i, err = scanLiteral(s, i); err != nil {
+			return i, err
 		}
 		v = value{kind: k, s: lit}
 	}
@@ -452,7 +445,7 @@ func (e *Event) walk(sc *scanner, n *pnode, path []byte, h uint64, mem []arrPos)
 	case n != nil && n.leaf:
 		e.addLeaf(n, v, mem)
 	}
-	return nil
+	return i, nil
 }
 
 // fieldIter walks the values at one path: through the event's hash table when it has many

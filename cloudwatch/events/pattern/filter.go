@@ -1,6 +1,10 @@
 package pattern
 
-import "strings"
+import (
+	"encoding/binary"
+	"strings"
+	"unsafe"
+)
 
 // pathTrie is the set of field paths the patterns of an Index look at, as a tree of key
 // segments, so that an Event restricted to the Index (Event.Restrict) flattens only those:
@@ -23,8 +27,21 @@ type pnode struct {
 }
 
 type pkid struct {
+	w   uint64 // the key's first 8 bytes (keyWord), to reject most keys without comparing
 	key string
 	n   *pnode
+}
+
+// keyWord packs the first 8 bytes of k (fewer when k is shorter) into a word.
+func keyWord(k string) uint64 {
+	if len(k) >= 8 {
+		return binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(k), 8))
+	}
+	var w uint64
+	for i := len(k) - 1; i >= 0; i-- {
+		w = w<<8 | uint64(k[i])
+	}
+	return w
 }
 
 func newPathTrie(paths []string) *pathTrie {
@@ -64,7 +81,7 @@ func (n *pnode) childOrNew(seg, path string) *pnode {
 		return c
 	}
 	c := &pnode{hash: pathHash(path), path: strings.Clone(path)}
-	n.kids = append(n.kids, pkid{key: strings.Clone(seg), n: c})
+	n.kids = append(n.kids, pkid{w: keyWord(seg), key: strings.Clone(seg), n: c})
 	if len(n.kids) > 8 {
 		n.km = make(map[string]*pnode, len(n.kids))
 		for _, k := range n.kids {
@@ -78,9 +95,10 @@ func (n *pnode) child(seg string) *pnode {
 	if n.km != nil {
 		return n.km[seg]
 	}
+	w := keyWord(seg)
 	for i := range n.kids {
-		if n.kids[i].key == seg {
-			return n.kids[i].n
+		if k := &n.kids[i]; k.w == w && len(k.key) == len(seg) && (len(seg) <= 8 || k.key[8:] == seg[8:]) {
+			return k.n
 		}
 	}
 	return nil
@@ -92,20 +110,7 @@ func (n *pnode) key(k string) *pnode {
 	if c := n.child(k); c != nil {
 		return c
 	}
-	if n.km == nil {
-		// Cheaper than looking for a dot: does k start with a child's key and a dot?
-		dotted := false
-		for i := range n.kids {
-			ck := n.kids[i].key
-			if len(k) > len(ck) && k[len(ck)] == '.' && k[:len(ck)] == ck {
-				dotted = true
-				break
-			}
-		}
-		if !dotted {
-			return nil
-		}
-	} else if strings.IndexByte(k, '.') < 0 {
+	if strings.IndexByte(k, '.') < 0 {
 		return nil
 	}
 	for {
@@ -165,7 +170,17 @@ func (e *Event) addLeaf(n *pnode, v value, mem []arrPos) {
 
 // parseLiteral reads true, false or null.
 func (sc *scanner) parseLiteral() (Kind, string, error) {
-	rest := sc.s[sc.i:]
+	k, lit, i, err := scanLiteral(sc.s, sc.i)
+	sc.i = i
+	if err != nil {
+		return 0, "", err
+	}
+	return k, lit, nil
+}
+
+// scanLiteral reads true, false or null at s[i:].
+func scanLiteral(s string, i int) (Kind, string, int, *syntaxError) {
+	rest := s[i:]
 	var k Kind
 	var lit string
 	switch {
@@ -176,14 +191,13 @@ func (sc *scanner) parseLiteral() (Kind, string, error) {
 	case strings.HasPrefix(rest, "null"):
 		k, lit = Null, "null"
 	default:
-		if isIdent(sc.s[sc.i]) {
-			return 0, "", sc.unrecognizedToken()
+		if isIdent(s[i]) {
+			return 0, "", i, unrecognizedAt(s, i)
 		}
-		return 0, "", sc.unexpected()
+		return 0, "", i, unexpectedAt(s, i)
 	}
 	if len(rest) > len(lit) && isIdent(rest[len(lit)]) {
-		return 0, "", sc.unrecognizedToken()
+		return 0, "", i, unrecognizedAt(s, i)
 	}
-	sc.i += len(lit)
-	return k, lit, nil
+	return k, lit, i + len(lit), nil
 }

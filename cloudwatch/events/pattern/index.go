@@ -33,6 +33,14 @@ type ref struct {
 	conds []int32 // the index-wide id of each of br's conditions
 	order []int32 // the conditions to test, cheapest first (a top-level anchor is left out)
 	pids  []int32 // the path id of each of br's conditions (restricted events)
+	steps []step  // order, with what testing each condition needs, in one place
+}
+
+// step is one condition of a ref to test: the condition, its index-wide id (memo) and its
+// path id (restricted events).
+type step struct {
+	c       *cond
+	id, pid int32
 }
 
 // preferred anchor fields, most selective first
@@ -97,6 +105,9 @@ func NewIndex(ids []string, ps []*Pattern) *Index {
 			sort.SliceStable(r.order, func(i, j int) bool {
 				return strings.Count(b.conds[r.order[i]].path, ".") < strings.Count(b.conds[r.order[j]].path, ".")
 			})
+			for _, ci := range r.order {
+				r.steps = append(r.steps, step{c: &b.conds[ci], id: r.conds[ci], pid: r.pids[ci]})
+			}
 			if best == nil {
 				ix.rest = append(ix.rest, r)
 				continue
@@ -160,7 +171,7 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 				memo = make([]uint8, ix.ncond)
 			}
 		}
-		w, bit := r.rule/64, uint64(1)<<(r.rule%64)
+		w, bit := uint32(r.rule)/64, uint64(1)<<(uint32(r.rule)%64)
 		if hit[w]&bit != 0 {
 			return
 		}
@@ -175,8 +186,9 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 		}
 		// Flat evaluation, lazily flattening what a condition needs. If that reveals arrays of
 		// objects, the branch is decided structurally instead.
-		for _, ci := range r.order {
-			id := r.conds[ci]
+		for si := range r.steps {
+			st := &r.steps[si]
+			id := st.id
 			switch memo[id] {
 			case 1:
 				continue
@@ -185,9 +197,9 @@ func (ix *Index) Match(e *Event, dst []string) []string {
 			}
 			var ok bool
 			if fast {
-				ok = e.matchPID(&r.br.conds[ci], r.pids[ci])
+				ok = e.matchPID(st.c, st.pid)
 			} else {
-				ok = r.br.conds[ci].matchAny(e)
+				ok = st.c.matchAny(e)
 			}
 			if e.nested {
 				structured()

@@ -56,22 +56,26 @@ type scanner struct {
 
 const maxDepth = 200
 
-func (sc *scanner) ws() {
-	i, s := sc.i, sc.s
+func (sc *scanner) ws() { sc.i = skipWS(sc.s, sc.i) }
+
+// skipWS returns the index of the first non-whitespace byte of s at or after i.
+func skipWS(s string, i int) int {
 	for i < len(s) && s[i] <= ' ' && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
 		i++
 	}
-	sc.i = i
+	return i
 }
 
 func (sc *scanner) fail(msg string) *syntaxError { return &syntaxError{msg: msg, pos: sc.i} }
 
-func (sc *scanner) unexpected() *syntaxError {
-	if sc.i >= len(sc.s) {
-		return sc.fail("Unexpected end-of-input")
+func (sc *scanner) unexpected() *syntaxError { return unexpectedAt(sc.s, sc.i) }
+
+func unexpectedAt(s string, i int) *syntaxError {
+	if i >= len(s) {
+		return &syntaxError{msg: "Unexpected end-of-input", pos: i}
 	}
-	r, _ := utf8.DecodeRuneInString(sc.s[sc.i:])
-	return sc.fail("Unexpected character ('" + string(r) + "' (code " + strconv.Itoa(int(r)) + "))")
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return &syntaxError{msg: "Unexpected character ('" + string(r) + "' (code " + strconv.Itoa(int(r)) + "))", pos: i}
 }
 
 // parseValue reads one JSON value into a node tree.
@@ -208,60 +212,74 @@ func isIdent(c byte) bool {
 	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
-func (sc *scanner) unrecognizedToken() *syntaxError {
-	j := sc.i
-	for j < len(sc.s) && isIdent(sc.s[j]) {
+func (sc *scanner) unrecognizedToken() *syntaxError { return unrecognizedAt(sc.s, sc.i) }
+
+func unrecognizedAt(s string, i int) *syntaxError {
+	j := i
+	for j < len(s) && isIdent(s[j]) {
 		j++
 	}
-	return sc.fail("Unrecognized token '" + sc.s[sc.i:j] + "': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')")
+	return &syntaxError{msg: "Unrecognized token '" + s[i:j] + "': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", pos: i}
 }
 
 // parseNumber reads a JSON number and returns its literal text.
 func (sc *scanner) parseNumber() (string, error) {
-	start := sc.i
-	if sc.s[sc.i] == '-' {
-		sc.i++
+	t, i, err := scanNumber(sc.s, sc.i)
+	sc.i = i
+	if err != nil {
+		return "", err
 	}
-	if sc.i >= len(sc.s) || sc.s[sc.i] < '0' || sc.s[sc.i] > '9' {
-		return "", sc.fail("Unexpected character: expected digit after minus sign")
+	return t, nil
+}
+
+// scanNumber reads the JSON number at s[i:] and returns its literal text and the index after
+// it (or, on error, where the error is).
+func scanNumber(s string, i int) (string, int, *syntaxError) {
+	start := i
+	fail := func(msg string) (string, int, *syntaxError) { return "", i, &syntaxError{msg: msg, pos: i} }
+	if s[i] == '-' {
+		i++
 	}
-	if sc.s[sc.i] == '0' {
-		sc.i++
-		if sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
-			return "", sc.fail("Invalid numeric value: Leading zeroes not allowed")
+	if i >= len(s) || s[i] < '0' || s[i] > '9' {
+		return fail("Unexpected character: expected digit after minus sign")
+	}
+	if s[i] == '0' {
+		i++
+		if i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			return fail("Invalid numeric value: Leading zeroes not allowed")
 		}
 	} else {
-		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
-			sc.i++
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
 		}
 	}
-	if sc.i < len(sc.s) && sc.s[sc.i] == '.' {
-		sc.i++
-		d := sc.i
-		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
-			sc.i++
+	if i < len(s) && s[i] == '.' {
+		i++
+		d := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
 		}
-		if sc.i == d {
-			return "", sc.fail("Unexpected character: Decimal point not followed by a digit")
-		}
-	}
-	if sc.i < len(sc.s) && (sc.s[sc.i] == 'e' || sc.s[sc.i] == 'E') {
-		sc.i++
-		if sc.i < len(sc.s) && (sc.s[sc.i] == '+' || sc.s[sc.i] == '-') {
-			sc.i++
-		}
-		d := sc.i
-		for sc.i < len(sc.s) && sc.s[sc.i] >= '0' && sc.s[sc.i] <= '9' {
-			sc.i++
-		}
-		if sc.i == d {
-			return "", sc.fail("Unexpected character: Exponent indicator not followed by a digit")
+		if i == d {
+			return fail("Unexpected character: Decimal point not followed by a digit")
 		}
 	}
-	if sc.i < len(sc.s) && isIdent(sc.s[sc.i]) {
-		return "", sc.fail("Unexpected character: expected space separating root-level values")
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return fail("Unexpected character: Exponent indicator not followed by a digit")
+		}
 	}
-	return sc.s[start:sc.i], nil
+	if i < len(s) && isIdent(s[i]) {
+		return fail("Unexpected character: expected space separating root-level values")
+	}
+	return s[start:i], i, nil
 }
 
 // strSpecial marks the bytes that end a plain run inside a string.
@@ -286,8 +304,18 @@ func hasLessByte(x uint64, n uint64) uint64 { return (x - lows*n) & ^x & highs }
 // parseString reads a JSON string (sc.s[sc.i] == '"'). Strings without escapes are returned as
 // substrings of the input, without copying.
 func (sc *scanner) parseString() (string, error) {
-	s := sc.s
-	i := sc.i + 1
+	v, i, err := scanString(sc.s, sc.i)
+	sc.i = i
+	if err != nil {
+		return "", err
+	}
+	return v, nil
+}
+
+// scanString reads the JSON string at s[i:] (s[i] == '"') and returns its value and the index
+// after its closing quote (or, on error, where the error is).
+func scanString(s string, i int) (string, int, *syntaxError) {
+	i++
 	start := i
 	// eight bytes at a time while none is a quote, a backslash or a control character
 	for i+8 <= len(s) {
@@ -296,8 +324,7 @@ func (sc *scanner) parseString() (string, error) {
 		if m := hasZeroByte(x^0x2222222222222222) | hasZeroByte(x^0x5c5c5c5c5c5c5c5c) | hasLessByte(x, 0x20); m != 0 {
 			i += bits.TrailingZeros64(m) >> 3
 			if s[i] == '"' {
-				sc.i = i + 1
-				return s[start:i], nil
+				return s[start:i], i + 1, nil
 			}
 			break
 		}
@@ -310,41 +337,39 @@ func (sc *scanner) parseString() (string, error) {
 			continue
 		}
 		if c == '"' {
-			sc.i = i + 1
-			return s[start:i], nil
+			return s[start:i], i + 1, nil
 		}
-		sc.i = i
 		if c == '\\' {
-			return sc.parseEscaped(start)
+			return scanEscaped(s, start, i)
 		}
-		return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
+		return "", i, &syntaxError{msg: "Illegal unquoted character: has to be escaped using backslash to be included in string value", pos: i}
 	}
-	sc.i = i
-	return "", sc.fail("Unexpected end-of-input: was expecting closing quote for a string value")
+	return "", i, &syntaxError{msg: "Unexpected end-of-input: was expecting closing quote for a string value", pos: i}
 }
 
-func (sc *scanner) parseEscaped(start int) (string, error) {
-	buf := make([]byte, 0, sc.i-start+16)
-	buf = append(buf, sc.s[start:sc.i]...)
-	for sc.i < len(sc.s) {
-		c := sc.s[sc.i]
+// scanEscaped finishes a string that starts at s[start:] and has an escape at s[i].
+func scanEscaped(s string, start, i int) (string, int, *syntaxError) {
+	fail := func(msg string) (string, int, *syntaxError) { return "", i, &syntaxError{msg: msg, pos: i} }
+	buf := make([]byte, 0, i-start+16)
+	buf = append(buf, s[start:i]...)
+	for i < len(s) {
+		c := s[i]
 		switch {
 		case c == '"':
-			sc.i++
-			return string(buf), nil
+			return string(buf), i + 1, nil
 		case c < 0x20:
-			return "", sc.fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
+			return fail("Illegal unquoted character: has to be escaped using backslash to be included in string value")
 		case c != '\\':
 			buf = append(buf, c)
-			sc.i++
+			i++
 			continue
 		}
-		sc.i++
-		if sc.i >= len(sc.s) {
+		i++
+		if i >= len(s) {
 			break
 		}
-		e := sc.s[sc.i]
-		sc.i++
+		e := s[i]
+		i++
 		switch e {
 		case '"', '\\', '/':
 			buf = append(buf, e)
@@ -359,40 +384,38 @@ func (sc *scanner) parseEscaped(start int) (string, error) {
 		case 't':
 			buf = append(buf, '\t')
 		case 'u':
-			r, ok := sc.hex4()
+			r, ni, ok := hex4(s, i)
 			if !ok {
-				return "", sc.fail("Unexpected character: expected a hex-digit for character escape sequence")
+				return fail("Unexpected character: expected a hex-digit for character escape sequence")
 			}
+			i = ni
 			if utf16.IsSurrogate(r) {
-				if sc.i+1 < len(sc.s) && sc.s[sc.i] == '\\' && sc.s[sc.i+1] == 'u' {
-					save := sc.i
-					sc.i += 2
-					r2, ok := sc.hex4()
-					if ok {
+				if i+1 < len(s) && s[i] == '\\' && s[i+1] == 'u' {
+					if r2, ni, ok := hex4(s, i+2); ok {
 						if d := utf16.DecodeRune(r, r2); d != utf8.RuneError {
 							buf = utf8.AppendRune(buf, d)
+							i = ni
 							continue
 						}
 					}
-					sc.i = save
 				}
 				r = utf8.RuneError
 			}
 			buf = utf8.AppendRune(buf, r)
 		default:
-			return "", sc.fail("Unrecognized character escape '" + string(e) + "'")
+			return fail("Unrecognized character escape '" + string(e) + "'")
 		}
 	}
-	return "", sc.fail("Unexpected end-of-input: was expecting closing quote for a string value")
+	return fail("Unexpected end-of-input: was expecting closing quote for a string value")
 }
 
-func (sc *scanner) hex4() (rune, bool) {
-	if len(sc.s)-sc.i < 4 {
-		return 0, false
+func hex4(s string, i int) (rune, int, bool) {
+	if len(s)-i < 4 {
+		return 0, i, false
 	}
 	var r rune
 	for k := 0; k < 4; k++ {
-		c := sc.s[sc.i+k]
+		c := s[i+k]
 		switch {
 		case c >= '0' && c <= '9':
 			r = r<<4 | rune(c-'0')
@@ -401,11 +424,10 @@ func (sc *scanner) hex4() (rune, bool) {
 		case c >= 'A' && c <= 'F':
 			r = r<<4 | rune(c-'A'+10)
 		default:
-			return 0, false
+			return 0, i, false
 		}
 	}
-	sc.i += 4
-	return r, true
+	return r, i + 4, true
 }
 
 // parseDocument parses s as exactly one JSON value.
