@@ -128,7 +128,8 @@ func (b eventBuilds) StartBuildFromEvent(ctx context.Context, project string, in
 // alarmActions runs CloudWatch alarm actions on the services they name.
 type alarmActions struct {
 	topics *sns.Service
-	// more targets (Auto Scaling policies, EC2 automate ARNs) are added as they are wired
+	ec2    fleet // EC2 actions (arn:aws:automate:REGION:ec2:stop|terminate|reboot|recover)
+	// extra runs other targets (Auto Scaling policies)
 	extra func(ctx context.Context, arn string, a metrics.AlarmState) (handled bool, err error)
 }
 
@@ -138,6 +139,21 @@ func (r alarmActions) RunAlarmAction(ctx context.Context, arn string, a metrics.
 		if handled, err := r.extra(ctx, arn, a); handled {
 			return err
 		}
+	}
+	if action, _, isEC2, ok := metrics.ParseEC2Action(arn); isEC2 {
+		id := a.InstanceID()
+		switch {
+		case !ok:
+			return fmt.Errorf("invalid EC2 action %s", arn)
+		case id == "":
+			return fmt.Errorf("alarm %s has no InstanceId dimension", a.AlarmName)
+		case r.ec2.ec2 == nil:
+			return fmt.Errorf("alarm action %s: no EC2", arn)
+		case action == metrics.EC2Recover:
+			// ec2sim hosts do not fail underneath: recovering is rebooting on the same host.
+			action = metrics.EC2Reboot
+		}
+		return r.ec2.instanceAction(ctx, action, id)
 	}
 	if strings.HasPrefix(arn, "arn:aws:sns:") {
 		msg, _ := json.Marshal(map[string]any{

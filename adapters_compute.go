@@ -68,7 +68,11 @@ func (f fleet) TerminateInstances(ctx context.Context, ids []string) error {
 
 // InstanceAction runs an EventBridge EC2 target action.
 func (f fleet) InstanceAction(ctx context.Context, action, id string) error {
-	ctx = identity.InService(ctx, "events.amazonaws.com")
+	return f.instanceAction(identity.InService(ctx, "events.amazonaws.com"), action, id)
+}
+
+// instanceAction stops, terminates or reboots an instance as the caller in ctx.
+func (f fleet) instanceAction(ctx context.Context, action, id string) error {
 	var err error
 	switch action {
 	case "stop":

@@ -2,13 +2,18 @@ package devopsim_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	awssns "github.com/aws/aws-sdk-go-v2/service/sns"
@@ -111,5 +116,79 @@ func TestAlarmNotifiesSNS(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("no SNS delivery for the alarm")
+	}
+}
+
+// TestAlarmEC2Actions: an alarm on an instance's metric stops, reboots or terminates that
+// instance through its arn:aws:automate:REGION:ec2:ACTION action, as cloudwatch.amazonaws.com;
+// an EC2 action on an alarm without an InstanceId dimension is refused.
+func TestAlarmEC2Actions(t *testing.T) {
+	p, cfg := devopsimtest.New(t)
+	ctx := context.Background()
+	ec := ec2.NewFromConfig(cfg)
+	run, err := ec.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(2), MaxCount: aws.Int32(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, terminated := aws.ToString(run.Instances[0].InstanceId), aws.ToString(run.Instances[1].InstanceId)
+	if err := p.EC2().WaitBooted(ctx, stopped, terminated); err != nil {
+		t.Fatal(err)
+	}
+	cw := cloudwatch.NewFromConfig(cfg)
+	_, err = cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String("no-dimension"), Namespace: aws.String("AWS/EC2"), MetricName: aws.String("CPUUtilization"),
+		Statistic: cwtypes.StatisticAverage, Period: aws.Int32(300), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+		ComparisonOperator: cwtypes.ComparisonOperatorLessThanThreshold, AlarmActions: []string{"arn:aws:automate:us-east-1:ec2:stop"}})
+	if err == nil || !strings.Contains(err.Error(), "EC2 action can only be used if the alarm is monitoring an EC2 instance") {
+		t.Fatalf("EC2 action without InstanceId: %v", err)
+	}
+	for id, action := range map[string]string{stopped: "stop", terminated: "terminate"} {
+		name := "idle-" + action
+		_, err = cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: aws.String(name), Namespace: aws.String("AWS/EC2"), MetricName: aws.String("CPUUtilization"),
+			Dimensions: []cwtypes.Dimension{{Name: aws.String("InstanceId"), Value: aws.String(id)}},
+			Statistic:  cwtypes.StatisticAverage, Period: aws.Int32(300), EvaluationPeriods: aws.Int32(1), Threshold: aws.Float64(1),
+			ComparisonOperator: cwtypes.ComparisonOperatorLessThanThreshold, AlarmActions: []string{"arn:aws:automate:us-east-1:ec2:" + action}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cw.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: cwtypes.StateValueAlarm, StateReason: aws.String("idle")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string][]ec2types.InstanceStateName{
+		stopped:    {ec2types.InstanceStateNameStopping, ec2types.InstanceStateNameStopped},
+		terminated: {ec2types.InstanceStateNameShuttingDown, ec2types.InstanceStateNameTerminated},
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		out, err := ec.DescribeInstances(ctx, &ec2.DescribeInstancesInput{InstanceIds: []string{stopped, terminated}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		done := 0
+		var states []string
+		for _, r := range out.Reservations {
+			for _, i := range r.Instances {
+				states = append(states, aws.ToString(i.InstanceId)+" "+string(i.State.Name))
+				if slices.Contains(want[aws.ToString(i.InstanceId)], i.State.Name) {
+					done++
+				}
+			}
+		}
+		if done == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("instances after the alarms: %v", states)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	trail, err := cloudtrail.NewFromConfig(cfg).LookupEvents(ctx, &cloudtrail.LookupEventsInput{
+		LookupAttributes: []cttypes.LookupAttribute{{AttributeKey: cttypes.LookupAttributeKeyEventName, AttributeValue: aws.String("StopInstances")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail.Events) != 1 || !strings.Contains(aws.ToString(trail.Events[0].CloudTrailEvent), `"invokedBy":"cloudwatch.amazonaws.com"`) {
+		t.Fatalf("StopInstances in CloudTrail: %+v", trail.Events)
 	}
 }

@@ -147,7 +147,7 @@ func (p *Platform) addServices(g *generation) error {
 	g.svc.autoscaling = asg
 	track(asg) // closed before EC2
 	g.router.Register(autoscalingapi.Service(asg))
-	cw.SetActionRunner(alarmActions{topics: topics, extra: scalingActions(asg)})
+	cw.SetActionRunner(alarmActions{topics: topics, ec2: fleet{machines}, extra: scalingActions(asg)})
 
 	balancers, err = elbv2.New(env, elbv2.Deps{Targets: lbTargets{machines}}, elbv2.Options{})
 	if err != nil {
