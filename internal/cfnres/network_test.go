@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ssm"
 )
@@ -99,5 +100,19 @@ func TestNetworkStack(t *testing.T) {
 	}
 	if _, err := p.SSM.GetParameter(ctx, &ssm.GetParameterInput{Name: "/ec2/keypair/" + out["KeyId"]}); err == nil {
 		t.Fatal("key parameter survived the stack")
+	}
+}
+
+// TestUnsupportedTypeRefused: a type without a provider (ec2sim has no egress rules API) fails
+// the stack with AWS's message, never skipped.
+func TestUnsupportedTypeRefused(t *testing.T) {
+	p := newPlatform(t)
+	_, err := p.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: "egress", TemplateBody: `
+Resources:
+  G: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: g}}
+  Out: {Type: AWS::EC2::SecurityGroupEgress, Properties: {GroupId: !GetAtt G.GroupId, IpProtocol: "-1", CidrIp: 0.0.0.0/0}}
+`})
+	if err == nil || !strings.Contains(err.Error(), "Unrecognized resource types: [AWS::EC2::SecurityGroupEgress]") {
+		t.Fatalf("err = %v", err)
 	}
 }
