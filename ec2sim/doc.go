@@ -21,7 +21,8 @@
 // subnet-id, availability-zone, private-ip-address, ip-address, dns names, key-name,
 // reservation-id, group-id/name, ... with * and ? wildcards; MaxResults/NextToken),
 // DescribeInstanceStatus, Start/Stop/Reboot/TerminateInstances, GetConsoleOutput,
-// Describe/ModifyInstanceAttribute (instanceType, userData, disableApiTermination).
+// Describe/ModifyInstanceAttribute (instanceType, userData, disableApiTermination),
+// Monitor/UnmonitorInstances (and Monitoring.Enabled in RunInstances and launch templates).
 // Tags: CreateTags, DeleteTags, DescribeTags (instances, images, launch templates, VPCs,
 // subnets, security groups, internet gateways, route tables, Elastic IPs). Images: CreateImage (a copy-on-write snapshot of the host file
 // system, pending → available on the clock), RegisterImage (from a snapshot made here),
@@ -61,6 +62,16 @@
 // DescribeInstanceTypes (t2/t3/t3a micro..xlarge, m4/m5 large..2xlarge, c5 large/xlarge,
 // r5.large and m1.small, the default; filters on vCPUs, memory, generation, ...).
 //
+// # Metrics
+//
+// SetCPU(id, percent) sets the CPU utilisation an instance reports (0 by default; CPU reads
+// it): Auto Scaling target tracking reads it, and with Options.Metrics (the root wires
+// CloudWatch's Publish) the service publishes AWS/EC2 CPUUtilization (Percent) for running
+// instances on the platform clock: every minute for instances with detailed monitoring, at
+// every fifth minute otherwise, with dimension InstanceId, plus the average per
+// AutoScalingGroupName for group members (over the instances published at that minute).
+// PublishMetrics(t) publishes one minute's points now. Only CPUUtilization is published.
+//
 // # Time, events, concurrency
 //
 // The state machine (pending → running, stopping → stopped, shutting-down → terminated)
@@ -78,7 +89,10 @@
 // InvalidLaunchTemplateName.NotFoundException, OperationNotPermitted, DryRunOperation, ...);
 // the sentinels are exported for errors.Is. Deviations: the ppk key format is refused;
 // each instance has one network interface whose id is derived from the instance id
-// (eni-<instance id hex>), not listed in the Instance shape; NAT gateways, transit gateways
+// (eni-<instance id hex>), not listed in the Instance shape; MonitorInstances answers
+// "pending" and the instance describes "enabled" at once (UnmonitorInstances: "disabling",
+// "disabled"); AMI names are unique per account and region for CreateImage, RegisterImage
+// and CopyImage alike; NAT gateways, transit gateways
 // and peering connections are not modelled, routes to them are checked for id format only;
 // IPv6 and prefix-list routes are refused (UnsupportedOperation);
 // security group rules are not enforced between hosts; AMI ids of the base images are the

@@ -1,6 +1,7 @@
 package ec2sim
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -378,6 +379,10 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 	for _, b := range img.BlockDeviceMappings {
 		bdm = append(bdm, InstanceBlockDeviceMapping{DeviceName: b.DeviceName, Ebs: &EbsInstanceBlock{Status: "attached", AttachTime: now, DeleteOnTermination: true}})
 	}
+	monitoring := "disabled"
+	if m := cmp.Or(in.Monitoring, lt.Monitoring); m != nil && m.Enabled {
+		monitoring = "enabled"
+	}
 	var recs []*instanceRecord
 	for i := 0; i < n; i++ {
 		ip := in.PrivateIpAddress
@@ -398,7 +403,7 @@ func (s *Service) runInstances(ctx context.Context, in *RunInstancesInput) (*Res
 		}
 		r := &instanceRecord{Instance: Instance{InstanceID: id, ImageID: img.ImageID, State: state("pending"), PrivateDnsName: privateDNS(ip, region),
 			KeyName: keyName, AmiLaunchIndex: int32(i), InstanceType: itype, LaunchTime: now,
-			Placement: Placement{AvailabilityZone: sub.AvailabilityZone, Tenancy: "default"}, Monitoring: Monitoring{State: "disabled"},
+			Placement: Placement{AvailabilityZone: sub.AvailabilityZone, Tenancy: "default"}, Monitoring: Monitoring{State: monitoring},
 			SubnetID: sub.SubnetID, VpcID: sub.VpcID, PrivateIpAddress: ip, SecurityGroups: groups, Architecture: img.Architecture,
 			RootDeviceType: "ebs", RootDeviceName: img.RootDeviceName, BlockDeviceMappings: devs, VirtualizationType: "hvm", Hypervisor: "xen",
 			ClientToken: in.ClientToken, Tags: slices.Clone(tags), IamInstanceProfile: profile, MetadataOptions: &md,

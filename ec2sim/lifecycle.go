@@ -389,6 +389,13 @@ func (s *Service) purge(ctx context.Context) {
 	}
 	s.order = keep
 	s.mu.Unlock()
+	if len(gone) > 0 {
+		s.cpuMu.Lock()
+		for _, r := range gone {
+			delete(s.cpu, r.InstanceID)
+		}
+		s.cpuMu.Unlock()
+	}
 	for _, r := range gone {
 		_ = s.instances.Delete(ctx, r.Scope+r.InstanceID)
 	}

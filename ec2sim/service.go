@@ -71,6 +71,9 @@ type Options struct {
 	MaxAddresses int
 	// BootConcurrency caps how many hosts run their user data at once (default 8).
 	BootConcurrency int
+	// Metrics, when set, receives AWS/EC2 CPUUtilization every minute of the platform clock
+	// (see PublishMetrics); the root wires it to CloudWatch.
+	Metrics MetricPublisher
 	// Commands, Packages and RealPrograms are given to every host (see host.Options).
 	Commands     map[string]host.Command
 	Packages     map[string]host.Package
@@ -125,6 +128,8 @@ type Service struct {
 	defaults  map[string]bool    // scopes whose default VPC exists
 	catalog   *host.Catalog      // built-in commands and packages shared by the hosts
 	tagIdx    map[string][]*slot // instances by scope, tag key and value, in launch order
+	cpuMu     sync.Mutex
+	cpu       map[string]float64 // CPU utilisation per instance (SetCPU)
 	nextSeq   uint64
 }
 
@@ -167,7 +172,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		ctx:         ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, snapOS: map[string]string{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
-		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{},
+		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{}, cpu: map[string]float64{},
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.nextPurge = env.Clock.Now() // a first pass drops stale terminated instances
@@ -186,6 +191,10 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		r := recs[i]
 		s.inst[r.InstanceID] = &r
 		s.addSlot(&r)
+	}
+	if opts.Metrics != nil {
+		s.wg.Add(1)
+		go s.metricsLoop()
 	}
 	return s, nil
 }

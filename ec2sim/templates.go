@@ -228,6 +228,9 @@ func mergeData(base, over LaunchTemplateData) LaunchTemplateData {
 	if over.DisableApiTermination {
 		out.DisableApiTermination = true
 	}
+	if over.Monitoring != nil {
+		out.Monitoring = over.Monitoring
+	}
 	return out
 }
 

@@ -190,6 +190,7 @@ type RunInstancesInput struct {
 	ClientToken           string                                  `json:"ClientToken,omitempty"`
 	DisableApiTermination *bool                                   `json:"DisableApiTermination,omitempty"`
 	EbsOptimized          bool                                    `json:"EbsOptimized,omitzero"`
+	Monitoring            *RunInstancesMonitoringEnabled          `json:"Monitoring,omitempty"`
 	DryRun                bool                                    `json:"DryRun,omitzero"`
 }
 

@@ -41,6 +41,7 @@ type LaunchTemplateData struct {
 	Placement             *Placement                         `json:"Placement,omitempty"`
 	DisableApiTermination bool                               `json:"DisableApiTermination,omitzero"`
 	EbsOptimized          bool                               `json:"EbsOptimized,omitzero"`
+	Monitoring            *RunInstancesMonitoringEnabled     `json:"Monitoring,omitempty"`
 }
 
 // LaunchTemplate is a launch template.

@@ -18,7 +18,17 @@
 // Pending:Wait / Terminating:Wait, DefaultResult on timeout), Create/Describe/Delete
 // LaunchConfiguration, StartInstanceRefresh / DescribeInstanceRefreshes /
 // CancelInstanceRefresh / RollbackInstanceRefresh, SuspendProcesses / ResumeProcesses /
-// DescribeScalingProcessTypes.
+// DescribeScalingProcessTypes, EnableMetricsCollection / DisableMetricsCollection /
+// DescribeMetricCollectionTypes.
+//
+// Group metrics: EnableMetricsCollection (Granularity 1Minute; no metrics named: all) turns on
+// GroupMinSize, GroupMaxSize, GroupDesiredCapacity, GroupInService/Pending/Standby/
+// Terminating/TotalInstances and the matching *Capacity metrics (equal to the counts: no
+// instance weights; no warm pool metrics), shown in EnabledMetrics. With Options.Metrics
+// (the root wires CloudWatch's Publish) they are published every minute of the platform clock
+// in AWS/AutoScaling with dimension AutoScalingGroupName, unit None; PublishMetrics(t)
+// publishes one minute now. GroupTotalInstances counts InService, Pending and Terminating
+// members (not Standby), as AWS.
 //
 // Suspended processes (SuspendedProcesses in DescribeAutoScalingGroups, reason "User
 // suspended at <time>") are honoured: Launch (no scale out, no replacements; resuming
@@ -72,7 +82,7 @@
 // Pending → InService when EC2 reports running, replaces instances that were terminated,
 // stopped or set Unhealthy, completes timed-out lifecycle actions with their default result
 // and applies target tracking: desired = ceil(in-service × average CPU / target), CPU being
-// what SetCPU says per instance. Events: "EC2 Instance Launch Successful/Unsuccessful",
+// what ec2sim.Service.SetCPU says per instance (SetCPU here forwards to it). Events: "EC2 Instance Launch Successful/Unsuccessful",
 // "EC2 Instance Terminate Successful", "EC2 Instance-launch/terminate Lifecycle Action"
 // (source aws.autoscaling).
 //
@@ -81,7 +91,7 @@
 // Close stops the reconciler.
 //
 // Deviations: reconciling is synchronous in the API call (AWS is asynchronous); no
-// CloudWatch alarms are created for policies (target tracking reads SetCPU, step policies
+// CloudWatch alarms are created for policies (target tracking reads the EC2 CPU, step policies
 // are driven by ExecutePolicy with MetricValue/BreachThreshold); MixedInstancesPolicy is
 // basic (no spot, weights or allocation strategies); warm pools and the ReplaceRootVolume
 // refresh strategy are not implemented; without Options.LoadBalancer target groups are recorded

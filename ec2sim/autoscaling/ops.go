@@ -71,7 +71,7 @@ func (s *Service) createGroup(ctx context.Context, in *CreateAutoScalingGroupInp
 	g := groupRecord{Group: Group{AutoScalingGroupName: in.AutoScalingGroupName, LaunchConfigurationName: in.LaunchConfigurationName,
 		MinSize: in.MinSize, MaxSize: in.MaxSize, DesiredCapacity: desired, DefaultCooldown: 300, AvailabilityZones: in.AvailabilityZones,
 		LoadBalancerNames: in.LoadBalancerNames, TargetGroupARNs: in.TargetGroupARNs, HealthCheckType: "EC2", CreatedTime: s.clk.Now().UTC(),
-		SuspendedProcesses: []SuspendedProcess{}, VPCZoneIdentifier: in.VPCZoneIdentifier, TerminationPolicies: in.TerminationPolicies,
+		SuspendedProcesses: []SuspendedProcess{}, EnabledMetrics: []EnabledMetric{}, VPCZoneIdentifier: in.VPCZoneIdentifier, TerminationPolicies: in.TerminationPolicies,
 		NewInstancesProtectedFromScaleIn: in.NewInstancesProtectedFromScaleIn,
 		ServiceLinkedRoleARN:             fmt.Sprintf("arn:aws:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", account)},
 		Scope: scope(ctx), Account: account, Region: region}
@@ -309,6 +309,12 @@ func (g *groupRecord) view() Group {
 	}
 	if out.AvailabilityZones == nil {
 		out.AvailabilityZones = []string{}
+	}
+	if out.EnabledMetrics == nil {
+		out.EnabledMetrics = []EnabledMetric{}
+	}
+	if out.SuspendedProcesses == nil {
+		out.SuspendedProcesses = []SuspendedProcess{}
 	}
 	return out
 }

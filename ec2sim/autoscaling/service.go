@@ -42,6 +42,9 @@ type Options struct {
 	Interval time.Duration
 	// LoadBalancer registers members with the groups' target groups (nil: recorded only).
 	LoadBalancer LoadBalancer
+	// Metrics, when set, receives the enabled AWS/AutoScaling group metrics every minute of
+	// the platform clock (EnableMetricsCollection); the root wires it to CloudWatch.
+	Metrics MetricPublisher
 }
 
 // Service is Amazon EC2 Auto Scaling on top of ec2sim. It is safe for concurrent use.
@@ -62,12 +65,11 @@ type Service struct {
 
 	mu        sync.Mutex        // serialises group changes and reconciles (held while calling EC2)
 	launchErr map[string]string // last launch failure per group (scope+name), under mu
-	cpuMu     sync.Mutex
-	cpu       map[string]float64
 	seq       int64
 	ctx       context.Context
 	cancel    context.CancelFunc
 	done      chan struct{}
+	mdone     chan struct{} // closed when the metrics publisher stopped
 }
 
 type member struct {
@@ -138,21 +140,28 @@ func New(env *core.Env, ec2 *ec2sim.Service, opts Options) (*Service, error) {
 		groups: store.NewTable[groupRecord](env.Store, "asg/groups/"), policies: store.NewTable[policyRecord](env.Store, "asg/policies/"),
 		hooks: store.NewTable[hookRecord](env.Store, "asg/hooks/"), activities: store.NewTable[activityRecord](env.Store, "asg/activities/"),
 		configs: store.NewTable[configRecord](env.Store, "asg/lc/"), refreshes: store.NewTable[refreshRecord](env.Store, "asg/refresh/"),
-		launchErr: map[string]string{}, cpu: map[string]float64{}, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+		launchErr: map[string]string{}, ctx: ctx, cancel: cancel, done: make(chan struct{}), mdone: make(chan struct{})}
 	s.seq = s.clk.Now().UnixNano()
 	go s.loop()
+	if opts.Metrics != nil {
+		go s.metricsLoop()
+	} else {
+		close(s.mdone)
+	}
 	return s, nil
 }
 
 // Close stops the reconciler and waits for it.
 func (s *Service) Close(ctx context.Context) error {
 	s.cancel()
-	select {
-	case <-s.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+	for _, c := range []chan struct{}{s.done, s.mdone} {
+		select {
+		case <-c:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
 	}
+	return nil
 }
 
 func (s *Service) loop() {
@@ -169,13 +178,10 @@ func (s *Service) loop() {
 	}
 }
 
-// SetCPU sets the CPU utilisation (percent) an instance reports to target tracking policies
-// (ASGAverageCPUUtilization); instances default to 0.
-func (s *Service) SetCPU(instanceID string, percent float64) {
-	s.cpuMu.Lock()
-	s.cpu[instanceID] = percent
-	s.cpuMu.Unlock()
-}
+// SetCPU sets the CPU utilisation (percent) an instance reports: it forwards to
+// ec2sim.Service.SetCPU, the source of truth that target tracking policies
+// (ASGAverageCPUUtilization) read and AWS/EC2 CPUUtilization publishes.
+func (s *Service) SetCPU(instanceID string, percent float64) { s.ec2.SetCPU(instanceID, percent) }
 
 // Reconcile runs one reconciler pass over every group now (what the background loop does
 // every Options.Interval), including target tracking.
@@ -586,14 +592,12 @@ func (s *Service) track(ctx context.Context, name string) {
 		}
 		var sum float64
 		var n int
-		s.cpuMu.Lock()
 		for _, m := range g.Members {
 			if m.Lifecycle == "InService" {
-				sum += s.cpu[m.ID]
+				sum += s.ec2.CPU(m.ID)
 				n++
 			}
 		}
-		s.cpuMu.Unlock()
 		if n == 0 {
 			continue
 		}

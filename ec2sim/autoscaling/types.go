@@ -79,6 +79,7 @@ type Group struct {
 	Instances                        []Instance                   `json:"Instances"`
 	CreatedTime                      time.Time                    `json:"CreatedTime"`
 	SuspendedProcesses               []SuspendedProcess           `json:"SuspendedProcesses"`
+	EnabledMetrics                   []EnabledMetric              `json:"EnabledMetrics"`
 	VPCZoneIdentifier                string                       `json:"VPCZoneIdentifier,omitempty"`
 	Tags                             []TagDescription             `json:"Tags"`
 	TerminationPolicies              []string                     `json:"TerminationPolicies"`

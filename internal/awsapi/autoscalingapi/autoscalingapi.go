@@ -46,6 +46,9 @@ func Service(s *autoscaling.Service) awsproto.Service {
 			awsproto.Handle("SuspendProcesses", s.SuspendProcesses),
 			awsproto.Handle("ResumeProcesses", s.ResumeProcesses),
 			awsproto.Handle("DescribeScalingProcessTypes", s.DescribeScalingProcessTypes),
+			awsproto.Handle("EnableMetricsCollection", s.EnableMetricsCollection),
+			awsproto.Handle("DisableMetricsCollection", s.DisableMetricsCollection),
+			awsproto.Handle("DescribeMetricCollectionTypes", s.DescribeMetricCollectionTypes),
 		},
 	}
 }

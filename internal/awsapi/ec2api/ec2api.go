@@ -20,6 +20,8 @@ func Service(s *ec2sim.Service) awsproto.Service {
 			awsproto.Handle("StopInstances", s.StopInstances),
 			awsproto.Handle("RebootInstances", s.RebootInstances),
 			awsproto.Handle("TerminateInstances", s.TerminateInstances),
+			awsproto.Handle("MonitorInstances", s.MonitorInstances),
+			awsproto.Handle("UnmonitorInstances", s.UnmonitorInstances),
 			awsproto.Handle("DescribeInstanceStatus", s.DescribeInstanceStatus),
 			awsproto.Handle("GetConsoleOutput", s.GetConsoleOutput),
 			awsproto.Handle("DescribeInstanceAttribute", s.DescribeInstanceAttribute),
