@@ -163,3 +163,31 @@ func TestMetricsCollectionSDK(t *testing.T) {
 		t.Fatalf("bad granularity: %v", err)
 	}
 }
+
+// Processes, metrics collection, publishing and reconciles from many goroutines.
+func TestProcessesAndMetricsConcurrently(t *testing.T) {
+	p := &pubs{}
+	f := setupOpts(t, autoscaling.Options{Interval: time.Hour, Metrics: p})
+	ctx := context.Background()
+	f.create(t, "web", 2, []string{"us-east-1a", "us-east-1b"})
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for j := range 10 {
+				proc := []string{"Launch", "AZRebalance", "AlarmNotification", "HealthCheck"}[(i+j)%4]
+				f.asg.SuspendProcesses(ctx, &autoscaling.ScalingProcessQuery{AutoScalingGroupName: "web", ScalingProcesses: []string{proc}})
+				f.asg.EnableMetricsCollection(ctx, &autoscaling.EnableMetricsCollectionInput{AutoScalingGroupName: "web", Granularity: "1Minute", Metrics: []string{"GroupTotalInstances"}})
+				f.asg.PublishMetrics(ctx, f.clk.Now())
+				f.ec2.SetCPU(fmt.Sprint(j), float64(j))
+				f.asg.Reconcile(ctx)
+				f.asg.ResumeProcesses(ctx, &autoscaling.ScalingProcessQuery{AutoScalingGroupName: "web", ScalingProcesses: []string{proc}})
+				f.asg.DisableMetricsCollection(ctx, &autoscaling.DisableMetricsCollectionInput{AutoScalingGroupName: "web"})
+			}
+		})
+	}
+	wg.Wait()
+	f.settle(t)
+	if g := f.group(t, "web"); len(g.SuspendedProcesses) != 0 || len(g.EnabledMetrics) != 0 || states(g)["InService"] != 2 {
+		t.Fatalf("%+v", g)
+	}
+}
