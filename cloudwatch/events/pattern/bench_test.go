@@ -203,3 +203,26 @@ func cpuTime() time.Duration {
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkIndexMatchJSONParallel is the same work from GOMAXPROCS goroutines sharing one
+// Index, as PutEvents callers on several cores do: the service's throughput.
+func BenchmarkIndexMatchJSONParallel(b *testing.B) {
+	ix := benchRules(b)
+	evs := benchEvents()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		e := pattern.NewEvent()
+		e.Restrict(ix)
+		var dst []string
+		n := 0
+		for pb.Next() {
+			if err := e.Parse(evs[n%len(evs)]); err != nil {
+				b.Error(err)
+				return
+			}
+			dst = ix.Match(e, dst[:0])
+			n++
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+}
