@@ -843,6 +843,14 @@ func (op *operation) runUpdate(oldTmpl, newTmpl *template.Template, prevParams m
 			return err
 		}
 		op.applyResult(rec, res)
+		if op.willReplace(newTmpl, r) {
+			// AutoScalingReplacingUpdate: the new group honours its CreationPolicy signals.
+			if err := op.waitSignals(r, rec); err != nil {
+				op.setRes(rec, "UPDATE_FAILED", fmtErr(err), nil)
+				record(undoStep{kind: "replaced", old: &oldCopy, new: rec})
+				return err
+			}
+		}
 		op.setRes(rec, "UPDATE_COMPLETE", "", nil)
 		record(undoStep{kind: "replaced", old: &oldCopy, new: rec})
 		return nil
@@ -944,6 +952,17 @@ func (op *operation) rollbackUpdate(oldTmpl, newTmpl *template.Template, prevPar
 	op.mu.Lock()
 	op.params = prevParams
 	op.mu.Unlock()
+	// AWS reverts the template first: while the rollback runs, resources show their previous
+	// metadata (cfn-init on instances launched by the rollback reads the old configuration).
+	op.mu.Lock()
+	for _, u := range undo {
+		if (u.kind == "modified" || u.kind == "failed") && u.old != nil {
+			if r, ok := op.res[u.old.LogicalID]; ok {
+				r.Metadata = u.old.Metadata
+			}
+		}
+	}
+	op.mu.Unlock()
 	var failed []string
 	var cleanup []*resourceRecord
 	for i := len(undo) - 1; i >= 0; i-- {
@@ -955,20 +974,24 @@ func (op *operation) rollbackUpdate(oldTmpl, newTmpl *template.Template, prevPar
 			cp := *u.old
 			op.setRes(&cp, "UPDATE_COMPLETE", "", nil)
 			cleanup = append(cleanup, u.new)
-		case "failed": // the update did not happen: the old properties stand
-			cp := *u.old
-			op.setRes(&cp, "UPDATE_COMPLETE", "", nil)
-		case "modified":
+		case "failed", "modified":
 			spec, ok := op.s.spec(u.old.Type)
+			if u.kind == "failed" && (!ok || !spec.RollbackFailedUpdate) {
+				// the update did not happen: the old properties stand
+				cp := *u.old
+				op.setRes(&cp, "UPDATE_COMPLETE", "", nil)
+				continue
+			}
 			cp := *u.old
 			op.setRes(&cp, "UPDATE_IN_PROGRESS", "", cp.Props)
 			if ok {
 				req := &Request{StackID: st.ID, StackName: st.Name, LogicalID: cp.LogicalID, Type: cp.Type, PhysicalID: u.new.PhysicalID,
 					Properties: cp.Props, OldProperties: u.new.Props, Attributes: u.new.Attrs}
-				if spec.Taggable {
-					if r, ok := oldTmpl.Resources[cp.LogicalID]; ok {
+				if r, ok := oldTmpl.Resources[cp.LogicalID]; ok {
+					if spec.Taggable {
 						req.Tags = op.stackTags(r)
 					}
+					req.UpdatePolicy = op.evalPolicy(oldTmpl, r.UpdatePolicy)
 				}
 				res, err := spec.Provider.Update(op.base, req)
 				if err != nil && !errors.Is(err, errReplace) {
@@ -1274,6 +1297,7 @@ func (op *operation) waitSignals(r *template.Resource, rec *resourceRecord) erro
 	key := "rs:" + op.st.ID + "/" + r.LogicalID
 	op.mu.Unlock()
 	defer op.s.signals.drop(key)
-	_, err := op.s.signals.wait(op.ctx, op.s.env.Clock, key, count, timeout)
+	// AutoScalingCreationPolicy.MinSuccessfulInstancesPercent lets some signals fail.
+	_, err := op.s.signals.quorum(op.ctx, op.s.env.Clock, key, nil, count, needed(count, minSuccessPercent(op.evalPolicy(op.tmpl, r.CreationPolicy))), timeout)
 	return err
 }

@@ -124,6 +124,10 @@ type TypeSpec struct {
 	ReplaceOn []string
 	// Taggable types get the stack's tags in Request.Tags.
 	Taggable bool
+	// RollbackFailedUpdate: the provider's Update may have changed the resource before it
+	// failed (e.g. a rolling update that replaced some instances), so an update rollback calls
+	// Update again with the previous properties and UpdatePolicy.
+	RollbackFailedUpdate bool
 }
 
 // Options configure the service; the zero value is usable.
