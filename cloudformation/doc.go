@@ -33,8 +33,13 @@
 // Update may also return a replacement error through ProviderFuncs with a nil UpdateFunc).
 // The optional Reader interface (Read) reports current properties for drift detection;
 // types without it are NOT_CHECKED. Request carries the evaluated UpdatePolicy and
-// CreationPolicy; AutoScalingReplacingUpdate WillReplace and CreationPolicy ResourceSignal
-// are honoured by the engine, AutoScalingRollingUpdate by the provider.
+// CreationPolicy; AutoScalingReplacingUpdate WillReplace (the new resource waits for its
+// CreationPolicy signals before the old one is deleted) and CreationPolicy ResourceSignal
+// (with AutoScalingCreationPolicy.MinSuccessfulInstancesPercent) are honoured by the engine,
+// AutoScalingRollingUpdate by the provider, which waits for instances' signals with
+// WaitResourceSignals and pauses on Clock. TypeSpec.RollbackFailedUpdate makes an update
+// rollback call Update again for a resource whose failed Update had changed it; while an
+// update rolls back, resources show their previous Metadata (cfn-init reads the old one).
 //
 // # Concurrency and time
 //

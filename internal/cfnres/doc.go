@@ -68,6 +68,19 @@
 // for drift detection (instances, security groups, groups, topics, log groups, alarms, rules,
 // repositories, projects, deployment groups) and report the properties the template set.
 //
+// # Auto Scaling policies
+//
+// UpdatePolicy AutoScalingRollingUpdate: when the launch configuration, launch template (or
+// its version), MixedInstancesPolicy or subnets change, the group's obsolete instances are
+// replaced in batches of MaxBatchSize, launching first when needed to keep
+// MinInstancesInService in service (DesiredCapacity and MaxSize are raised for the batch and
+// restored), then waiting for the new instances' cfn-signal (WaitOnResourceSignals, PauseTime
+// as the timeout, MinSuccessfulInstancesPercent) or pausing PauseTime on the platform clock.
+// A failed batch fails the update and the rollback rolls the previous configuration back out.
+// AutoScalingReplacingUpdate WillReplace and CreationPolicy (ResourceSignal Count,
+// AutoScalingCreationPolicy MinSuccessfulInstancesPercent) are honoured by the engine.
+// SuspendProcesses is not applied.
+//
 // # Errors, concurrency, time
 //
 // Bad properties are ValidationError (the engine's CREATE_FAILED reason); service errors pass
