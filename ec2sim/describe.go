@@ -92,7 +92,8 @@ func instanceFilter(cur **instanceRecord) func(name string) ([]string, bool) {
 
 // DescribeInstances lists instances, grouped by reservation, with EC2's filters
 // (instance-state-name, instance-id, tag:<key>, tag-key, tag-value, image-id, instance-type,
-// vpc-id, subnet-id, availability-zone, private-ip-address, ...) and pagination.
+// vpc-id, subnet-id, availability-zone, private-ip-address, ...) and pagination. The
+// Instances returned may be shared with other calls' results: treat them as read-only.
 func (s *Service) DescribeInstances(ctx context.Context, in *DescribeInstancesInput) (*DescribeInstancesOutput, error) {
 	return dispatchDo(ctx, s, "DescribeInstances", in, s.describeInstances)
 }
@@ -170,13 +171,13 @@ func (s *Service) describeInstances(ctx context.Context, in *DescribeInstancesIn
 			continue
 		}
 		if limit > 0 && len(picked) == limit {
-			out := buildReservations(picked)
+			out := s.buildReservations(picked)
 			out.NextToken = encodeToken(picked[len(picked)-1].InstanceID)
 			return out, nil
 		}
 		picked = append(picked, r)
 	}
-	return buildReservations(picked), nil
+	return s.buildReservations(picked), nil
 }
 
 // tagCandidates returns the instances of a scope in launch order: with a tag:<key> filter
@@ -223,10 +224,23 @@ func (s *Service) seqOf(r *instanceRecord) uint64 {
 	return 0
 }
 
-// buildReservations groups instances by reservation, in order of first appearance.
-func buildReservations(picked []*instanceRecord) *DescribeInstancesOutput {
+// resView is the Instances of a reservation as last built from recs (immutable records: the
+// same pointers mean the same content).
+type resView struct {
+	recs  []*instanceRecord
+	insts []Instance
+}
+
+// buildReservations groups instances by reservation, in order of first appearance. When each
+// reservation's instances are contiguous (they are launched together), a reservation whose
+// picked records are exactly those of its last built view reuses that view's Instances
+// (read-only, capacity-limited): describing unchanged instances again copies nothing.
+func (s *Service) buildReservations(picked []*instanceRecord) *DescribeInstancesOutput {
 	out := &DescribeInstancesOutput{Reservations: []Reservation{}}
 	if len(picked) == 0 {
+		return out
+	}
+	if out, ok := s.buildViews(picked); ok {
 		return out
 	}
 	byRes := make(map[string]int, 4)
@@ -252,6 +266,55 @@ func buildReservations(picked []*instanceRecord) *DescribeInstancesOutput {
 		res.Instances = append(res.Instances, r.Instance)
 	}
 	return out
+}
+
+// maxViews bounds the reservation views kept.
+const maxViews = 4096
+
+// buildViews builds the output from reservation views when every reservation's picked
+// instances are contiguous in picked.
+func (s *Service) buildViews(picked []*instanceRecord) (*DescribeInstancesOutput, bool) {
+	type run struct{ lo, hi int }
+	var runs []run
+	for i, r := range picked {
+		if i > 0 && r.ReservationID == picked[i-1].ReservationID {
+			runs[len(runs)-1].hi = i + 1
+			continue
+		}
+		runs = append(runs, run{i, i + 1})
+	}
+	if len(runs) > 1 {
+		seen := make(map[string]bool, len(runs))
+		for _, rn := range runs {
+			id := picked[rn.lo].ReservationID
+			if seen[id] {
+				return nil, false
+			}
+			seen[id] = true
+		}
+	}
+	out := &DescribeInstancesOutput{Reservations: make([]Reservation, len(runs))}
+	for k, rn := range runs {
+		group := picked[rn.lo:rn.hi]
+		id := group[0].ReservationID
+		s.viewMu.Lock()
+		v := s.views[id]
+		s.viewMu.Unlock()
+		if v == nil || !slices.Equal(v.recs, group) {
+			v = &resView{recs: slices.Clone(group), insts: make([]Instance, len(group))}
+			for i, r := range group {
+				v.insts[i] = r.Instance
+			}
+			s.viewMu.Lock()
+			if len(s.views) >= maxViews {
+				clear(s.views)
+			}
+			s.views[id] = v
+			s.viewMu.Unlock()
+		}
+		out.Reservations[k] = Reservation{ReservationID: id, OwnerID: group[0].Account, Groups: []GroupIdentifier{}, Instances: v.insts[:len(v.insts):len(v.insts)]}
+	}
+	return out, true
 }
 
 // compileInstanceFilters turns DescribeInstances filters into one predicate: common names

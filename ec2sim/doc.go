@@ -79,7 +79,9 @@
 // is scheduled at once, asynchronously). Terminated instances stay visible for an hour.
 // Every change publishes an "EC2 Instance State-change Notification" (source aws.ec2).
 // Settle waits until no transition is running or due; WaitBooted until instances' user data
-// finished. The Service is safe for concurrent use; Close stops timers, waits for boots and
+// finished. DescribeInstances reuses a reservation's Instances while none of the selected
+// instances changed, so results may share memory: treat them as read-only. The Service is
+// safe for concurrent use; Close stops timers, waits for boots and
 // shuts the hosts down.
 //
 // # Errors and deviations

@@ -395,6 +395,11 @@ func (s *Service) purge(ctx context.Context) {
 			delete(s.cpu, r.InstanceID)
 		}
 		s.cpuMu.Unlock()
+		s.viewMu.Lock()
+		for _, r := range gone {
+			delete(s.views, r.ReservationID)
+		}
+		s.viewMu.Unlock()
 	}
 	for _, r := range gone {
 		_ = s.instances.Delete(ctx, r.Scope+r.InstanceID)

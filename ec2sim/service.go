@@ -128,6 +128,8 @@ type Service struct {
 	defaults  map[string]bool    // scopes whose default VPC exists
 	catalog   *host.Catalog      // built-in commands and packages shared by the hosts
 	tagIdx    map[string][]*slot // instances by scope, tag key and value, in launch order
+	viewMu    sync.Mutex
+	views     map[string]*resView // DescribeInstances output per reservation, under viewMu
 	cpuMu     sync.Mutex
 	cpu       map[string]float64 // CPU utilisation per instance (SetCPU)
 	nextSeq   uint64
@@ -172,7 +174,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 		ctx:         ctx, cancel: cancel, bootSem: make(chan struct{}, opts.BootConcurrency),
 		inst: map[string]*instanceRecord{}, slots: map[string]*slot{}, hosts: map[string]*host.Host{}, booted: map[string]chan struct{}{},
 		imageFS: map[string]*hostfs.FS{}, snapOS: map[string]string{}, baseFS: map[string]*hostfs.FS{}, timers: map[int]timerEntry{},
-		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{}, cpu: map[string]float64{},
+		defaults: map[string]bool{}, catalog: host.NewCatalog(), tagIdx: map[string][]*slot{}, cpu: map[string]float64{}, views: map[string]*resView{},
 	}
 	s.idle = sync.NewCond(&s.mu)
 	s.nextPurge = env.Clock.Now() // a first pass drops stale terminated instances

@@ -67,3 +67,45 @@ func TestDescribeInstancesTagIndex(t *testing.T) {
 		t.Fatalf("paged %v, want %v", paged, want)
 	}
 }
+
+// Describing unchanged instances again reuses the reservation's output; any change, or a
+// different selection, builds it anew.
+func TestDescribeReusesUnchangedReservations(t *testing.T) {
+	s, _ := newService(t, clock.Real(), ec2sim.Options{})
+	ctx := context.Background()
+	ids := run(t, s, &ec2sim.RunInstancesInput{ImageID: ec2sim.AL2023AMI, MinCount: 3, MaxCount: 3})
+	s.Settle(ctx)
+	describe := func(in *ec2sim.DescribeInstancesInput) []ec2sim.Instance {
+		t.Helper()
+		out, err := s.DescribeInstances(ctx, in)
+		if err != nil || len(out.Reservations) != 1 {
+			t.Fatalf("%+v %v", out, err)
+		}
+		return out.Reservations[0].Instances
+	}
+	a, b := describe(&ec2sim.DescribeInstancesInput{}), describe(&ec2sim.DescribeInstancesInput{})
+	if len(a) != 3 || &a[0] != &b[0] {
+		t.Fatal("unchanged reservation rebuilt")
+	}
+	if c := append(a, ec2sim.Instance{}); &c[0] == &a[0] {
+		t.Fatal("the shared output can be appended into")
+	}
+	if _, err := s.CreateTags(ctx, &ec2sim.CreateTagsInput{Resources: ids[1:2], Tags: []ec2sim.Tag{{Key: "k", Value: "v"}}}); err != nil {
+		t.Fatal(err)
+	}
+	c := describe(&ec2sim.DescribeInstancesInput{})
+	if &c[0] == &a[0] || len(c[1].Tags) != 1 || len(a[1].Tags) != 0 {
+		t.Fatalf("change not seen, or earlier output changed: %+v / %+v", c[1].Tags, a[1].Tags)
+	}
+	one := describe(&ec2sim.DescribeInstancesInput{Filters: []ec2sim.Filter{{Name: "tag:k", Values: []string{"v"}}}})
+	if len(one) != 1 || one[0].InstanceID != ids[1] {
+		t.Fatalf("%+v", one)
+	}
+	if _, err := s.StopInstances(ctx, &ec2sim.StopInstancesInput{InstanceIDs: ids[2:]}); err != nil {
+		t.Fatal(err)
+	}
+	s.Settle(ctx)
+	if d := describe(&ec2sim.DescribeInstancesInput{}); len(d) != 3 || d[2].State.Name != "stopped" || d[0].State.Name != "running" {
+		t.Fatalf("%+v", d)
+	}
+}
