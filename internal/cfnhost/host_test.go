@@ -16,7 +16,9 @@ import (
 )
 
 // bare builds a CloudFormation service and one host carrying the tools (no EC2).
-func bare(t *testing.T) (*cloudformation.Service, *host.Host, *cfnhost.Tools) {
+func bare(t *testing.T) (*cloudformation.Service, *host.Host, *cfnhost.Tools) { return bareB(t) }
+
+func bareB(t testing.TB) (*cloudformation.Service, *host.Host, *cfnhost.Tools) {
 	t.Helper()
 	env := awstest.Env(t)
 	cf, err := cloudformation.New(env, cloudformation.Options{})
@@ -32,7 +34,12 @@ func bare(t *testing.T) (*cloudformation.Service, *host.Host, *cfnhost.Tools) {
 	return cf, h, tools
 }
 
-func stackWith(t *testing.T, cf *cloudformation.Service, name, body string, update bool) {
+func stackWithB(t testing.TB, cf *cloudformation.Service, name, body string) {
+	t.Helper()
+	stackWith(t, cf, name, body, false)
+}
+
+func stackWith(t testing.TB, cf *cloudformation.Service, name, body string, update bool) {
 	t.Helper()
 	ctx := context.Background()
 	var err error
