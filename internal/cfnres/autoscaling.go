@@ -325,7 +325,10 @@ func isoDuration(s string) (time.Duration, bool) {
 		case r >= '0' && r <= '9':
 			num += string(r)
 		case (r == 'H' || r == 'M' || r == 'S') && num != "":
-			n, _ := strconv.Atoi(num)
+			n, err := strconv.Atoi(num)
+			if err != nil || n > 1e6 {
+				return 0, false
+			}
 			d += time.Duration(n) * map[rune]time.Duration{'H': time.Hour, 'M': time.Minute, 'S': time.Second}[r]
 			num = ""
 		default:
