@@ -43,7 +43,10 @@
 // AZRebalance: when the InService members of a group are spread unevenly over its zones (a
 // difference above one, or members in a zone the group no longer uses), each reconcile pass
 // launches one instance in the least used zone and then terminates one in the most used or
-// removed zone; it waits while instances are pending or a refresh is active, and does
+// removed zone, as a background activity (on the reconciler's passes, Reconcile, and
+// ResumeProcesses; not inside other API calls) once the group has launched or terminated
+// nothing for its DefaultCooldown; it waits while instances are pending or a refresh is
+// active, and does
 // nothing while Launch or Terminate is suspended (AWS may then grow past the max size).
 //
 // Load balancers: with Options.LoadBalancer, members are registered with the group's

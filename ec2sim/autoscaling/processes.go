@@ -121,6 +121,7 @@ func (s *Service) ResumeProcesses(ctx context.Context, in *ScalingProcessQuery) 
 			return nil, err
 		}
 		s.stepRefreshLocked(ictx, g.AutoScalingGroupName)
+		s.rebalanceGroupLocked(ictx, g.AutoScalingGroupName)
 		return &Empty{}, nil
 	})
 }
@@ -173,7 +174,8 @@ func (s *Service) lbDeregister(ctx context.Context, g *groupRecord, m *member) {
 // the AZRebalance process does; it waits while instances are launching or an instance
 // refresh is active. It reports whether it changed anything.
 func (s *Service) rebalanceLocked(ctx context.Context, g *groupRecord) bool {
-	if g.suspended(ProcessAZRebalance) || g.suspended(ProcessLaunch) || g.suspended(ProcessTerminate) || g.Surge > 0 || g.Override != nil {
+	if g.suspended(ProcessAZRebalance) || g.suspended(ProcessLaunch) || g.suspended(ProcessTerminate) || g.Surge > 0 || g.Override != nil ||
+		s.clk.Now().Sub(g.LastChange) < secs(g.DefaultCooldown) {
 		return false
 	}
 	count := map[string]int{}

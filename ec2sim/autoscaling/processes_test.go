@@ -234,7 +234,12 @@ func TestAZRebalance(t *testing.T) {
 		t.Fatalf("rebalanced while suspended: %v", z)
 	}
 	f.resume(t, "web", "AZRebalance")
+	f.settle(t)
+	if z := zoneCount(f.group(t, "web")); z["us-east-1a"] != 4 {
+		t.Fatalf("rebalanced within the cooldown: %v", z)
+	}
 	for range 5 {
+		f.clk.Advance(5 * time.Minute)
 		f.settle(t)
 	}
 	g := f.group(t, "web")
@@ -246,6 +251,7 @@ func TestAZRebalance(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 6 {
+		f.clk.Advance(5 * time.Minute)
 		f.settle(t)
 	}
 	if z := zoneCount(f.group(t, "web")); z["us-east-1b"] != 2 || z["us-east-1c"] != 2 {

@@ -107,6 +107,9 @@ type groupRecord struct {
 	// (MaxHealthyPercentage > 100); Override is what it launches them from.
 	Surge    int32                 `json:"surge,omitempty"`
 	Override *DesiredConfiguration `json:"refreshConfig,omitempty"`
+	// LastChange is when the group last launched or started terminating an instance:
+	// AZRebalance waits until the group has been stable for its DefaultCooldown.
+	LastChange time.Time `json:"lastChange,omitzero"`
 }
 
 type policyRecord struct {
@@ -200,6 +203,7 @@ func (s *Service) reconcileAll(ctx context.Context, track bool) {
 		}
 		_ = s.reconcileLocked(gctx, g.AutoScalingGroupName, "")
 		s.stepRefreshLocked(gctx, g.AutoScalingGroupName)
+		s.rebalanceGroupLocked(gctx, g.AutoScalingGroupName)
 		s.mu.Unlock()
 	}
 }
@@ -383,10 +387,20 @@ func (s *Service) reconcileLocked(ctx context.Context, name, why string) error {
 			s.startTerminate(ctx, &g, m, cause)
 		}
 		s.terminateNow(ctx, &g, cause)
-	} else if n == int(target) && s.rebalanceLocked(ctx, &g) {
-		s.terminateNow(ctx, &g, s.cause("an instance was taken out of service in response to an Availability Zone rebalancing."))
 	}
 	return s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
+}
+
+// rebalanceGroupLocked runs one AZRebalance step for a group at its desired capacity. It is a
+// background activity, as in AWS: the reconciler's passes (and ResumeProcesses) run it, not
+// every API call.
+func (s *Service) rebalanceGroupLocked(ctx context.Context, name string) {
+	g, err := s.group(ctx, name)
+	if err != nil || g.active() != int(g.DesiredCapacity+g.Surge) || !s.rebalanceLocked(ctx, &g) {
+		return
+	}
+	s.terminateNow(ctx, &g, s.cause("an instance was taken out of service in response to an Availability Zone rebalancing."))
+	_ = s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
 }
 
 // terminateNow terminates the members moved to Terminating (no hook) and drops them.
@@ -418,6 +432,7 @@ func (s *Service) launched(ctx context.Context, g *groupRecord, m *member) {
 // startTerminate moves a member to Terminating:Wait (with a hook) or Terminating.
 func (s *Service) startTerminate(ctx context.Context, g *groupRecord, m *member, cause string) {
 	m.Activity = s.addActivity(ctx, g, "Terminating EC2 instance: "+m.ID, cause, "InProgress", "")
+	g.LastChange = s.clk.Now().UTC()
 	s.lbDeregister(ctx, g, m)
 	hooks := s.groupHooks(ctx, g, "autoscaling:EC2_INSTANCE_TERMINATING")
 	if len(hooks) == 0 {
@@ -559,6 +574,7 @@ func (s *Service) launch(ctx context.Context, g *groupRecord, cause string) erro
 		return err
 	}
 	inst := res.Instances[0]
+	g.LastChange = s.clk.Now().UTC()
 	act := s.addActivity(ctx, g, "Launching a new EC2 instance: "+inst.InstanceID, cause, "InProgress", "")
 	g.Members = append(g.Members, member{ID: inst.InstanceID, AZ: inst.Placement.AvailabilityZone, InstanceType: inst.InstanceType, Lifecycle: "Pending",
 		Health: "Healthy", LaunchTemplate: lt, LaunchConfig: lcName, Protected: g.NewInstancesProtectedFromScaleIn,
