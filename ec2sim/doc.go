@@ -43,7 +43,17 @@
 // (/16../28 IPv4 CIDR, InvalidVpc.Range; DependencyViolation while subnets or non-default
 // groups exist), Create/Describe/DeleteSubnet (inside the VPC's CIDR, InvalidSubnet.Range;
 // no overlap, InvalidSubnet.Conflict; DependencyViolation while instances use it), Create/Describe/DeleteSecurityGroup (dependency checks),
-// AuthorizeSecurityGroupIngress, DescribeAvailabilityZones, DescribeRegions,
+// security group rules stored one per protocol, port range and peer (IPv4/IPv6 CIDR, prefix
+// list id or group) with sgr- ids: Authorize/RevokeSecurityGroupIngress and
+// Authorize/RevokeSecurityGroupEgress (by IpPermissions or SecurityGroupRuleIds;
+// InvalidPermission.Duplicate, InvalidPermission.NotFound outside the default VPC, where
+// unknown rules are returned in UnknownIpPermissions instead; 60 rules per direction),
+// DescribeSecurityGroupRules (group-id, security-group-rule-id and tag filters, pages), a new
+// group's default egress rule (all traffic to 0.0.0.0/0), DescribeSecurityGroups'
+// ip-permission.* and egress.ip-permission.* filters; Modify/DescribeVpcAttribute
+// (enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics),
+// ModifySubnetAttribute (MapPublicIpOnLaunch: instances launched there get a public IP;
+// the IPv6, DNS64 and customer-owned attributes only false), DescribeAvailabilityZones, DescribeRegions,
 // Create/Attach/Detach/Delete/DescribeInternetGateways (one gateway per VPC;
 // DependencyViolation deleting an attached gateway or detaching one with mapped Elastic IPs;
 // filters attachment.vpc-id, attachment.state, internet-gateway-id, tags), route tables
@@ -59,8 +69,9 @@
 // ReleaseAddress refused while associated, DescribeAddresses; terminating an instance
 // disassociates its address), DeleteVpc refusing an attached gateway or non-main route
 // tables,
-// DescribeInstanceTypes (t2/t3/t3a micro..xlarge, m4/m5 large..2xlarge, c5 large/xlarge,
-// r5.large and m1.small, the default; filters on vCPUs, memory, generation, ...).
+// DescribeInstanceTypes (t1.micro, t2.nano..xlarge, t3/t3a micro..xlarge, m4/m5
+// large..2xlarge, c5 large/xlarge, r5.large and m1.small, the default; filters on vCPUs,
+// memory, generation, ...).
 //
 // # Metrics
 //
@@ -97,7 +108,9 @@
 // and CopyImage alike; NAT gateways, transit gateways
 // and peering connections are not modelled, routes to them are checked for id format only;
 // IPv6 and prefix-list routes are refused (UnsupportedOperation);
-// security group rules are not enforced between hosts; AMI ids of the base images are the
+// security group rules are not enforced between hosts, and a port-0 rule's FromPort/ToPort
+// are omitted in IpPermissions (DescribeSecurityGroupRules shows them); the VPC DNS attributes
+// are recorded (instances' DNS names do not depend on them); AMI ids of the base images are the
 // same in every region; RunInstances and launch templates accept only the DescribeInstanceTypes catalogue;
 // hosts and image file systems live in memory (after a restart with a durable store,
 // instance records survive but their hosts do not); AL2023 instances default to

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/devopsim/devopsim/apierr"
 )
@@ -97,6 +98,8 @@ var instanceTypes = func() []InstanceTypeInfo {
 		{"m5.xlarge", 4, 2, 16384, "nitro", 3.1, "Up to 10 Gigabit", 4, 15, true, false},
 		{"m5.2xlarge", 8, 2, 32768, "nitro", 3.1, "Up to 10 Gigabit", 4, 15, true, false},
 		{"r5.large", 2, 2, 16384, "nitro", 3.1, "Up to 10 Gigabit", 3, 10, true, false},
+		{"t1.micro", 1, 1, 627, "xen", 0, "Very Low", 2, 2, false, false},
+		{"t2.nano", 1, 1, 512, "xen", 2.4, "Low to Moderate", 2, 2, true, false},
 		{"t2.micro", 1, 1, 1024, "xen", 2.5, "Low to Moderate", 2, 2, true, true},
 		{"t2.small", 1, 1, 2048, "xen", 2.5, "Low to Moderate", 3, 4, true, false},
 		{"t2.medium", 2, 1, 4096, "xen", 2.3, "Low to Moderate", 3, 6, true, false},
@@ -118,17 +121,22 @@ var instanceTypes = func() []InstanceTypeInfo {
 	}
 	out := make([]InstanceTypeInfo, 0, len(specs))
 	for _, s := range specs {
-		burst := s.name[0] == 't'
+		// t1.micro predates burstable performance (CPU credits) and runs PV and HVM images.
+		burst := s.name[0] == 't' && s.name != "t1.micro"
 		virt := []string{"hvm"}
 		if s.hv == "xen" && !burst {
 			virt = []string{"hvm", "paravirtual"}
 		}
 		arch := []string{"x86_64"}
-		if s.name == "m1.small" || s.name == "t2.micro" || s.name == "t2.small" {
+		switch s.name {
+		case "m1.small", "t1.micro", "t2.nano", "t2.micro", "t2.small":
 			arch = []string{"i386", "x86_64"}
 		}
 		ebs := "default"
-		if s.hv == "xen" && !burst && s.name != "m1.small" || s.name == "m1.small" {
+		switch {
+		case s.name == "t1.micro" || strings.HasPrefix(s.name, "t2."):
+			ebs = "unsupported"
+		case s.hv == "xen":
 			ebs = "supported"
 		}
 		out = append(out, InstanceTypeInfo{InstanceType: s.name, CurrentGeneration: s.gen, FreeTierEligible: s.free,

@@ -31,6 +31,19 @@ func TestSDKDescribeInstanceTypes(t *testing.T) {
 	if aws.ToInt32(t3.VCpuInfo.DefaultVCpus) != 2 || aws.ToInt64(t3.MemoryInfo.SizeInMiB) != 1024 || !aws.ToBool(t3.BurstablePerformanceSupported) || !aws.ToBool(t3.FreeTierEligible) {
 		t.Errorf("t3.micro %+v", t3)
 	}
+	small, err := c.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []types.InstanceType{types.InstanceTypeT1Micro, types.InstanceTypeT2Nano}})
+	if err != nil || len(small.InstanceTypes) != 2 {
+		t.Fatalf("%+v %v", small, err)
+	}
+	t1, t2 := small.InstanceTypes[0], small.InstanceTypes[1]
+	if aws.ToInt64(t1.MemoryInfo.SizeInMiB) != 627 || aws.ToBool(t1.CurrentGeneration) || aws.ToBool(t1.BurstablePerformanceSupported) ||
+		aws.ToString(t1.NetworkInfo.NetworkPerformance) != "Very Low" || len(t1.SupportedVirtualizationTypes) != 2 {
+		t.Errorf("t1.micro %+v", t1)
+	}
+	if aws.ToInt64(t2.MemoryInfo.SizeInMiB) != 512 || aws.ToInt32(t2.VCpuInfo.DefaultVCpus) != 1 || !aws.ToBool(t2.BurstablePerformanceSupported) ||
+		aws.ToBool(t2.FreeTierEligible) || t2.EbsInfo.EbsOptimizedSupport != types.EbsOptimizedSupportUnsupported {
+		t.Errorf("t2.nano %+v", t2)
+	}
 	if _, err := c.DescribeInstanceTypes(ctx, &ec2.DescribeInstanceTypesInput{InstanceTypes: []types.InstanceType{"x9.huge"}}); sdkCode(err) != "InvalidInstanceType" {
 		t.Errorf("unknown: %v", err)
 	}
@@ -51,7 +64,7 @@ func TestSDKDescribeInstanceTypes(t *testing.T) {
 		}
 		n += len(page.InstanceTypes)
 	}
-	if n != len(ec2sim.InstanceTypes()) || n != 25 {
+	if n != len(ec2sim.InstanceTypes()) || n != 27 {
 		t.Errorf("paginated %d of %d", n, len(ec2sim.InstanceTypes()))
 	}
 

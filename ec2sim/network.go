@@ -15,15 +15,24 @@ import (
 
 type vpcRecord struct {
 	Vpc
+	// DNS attributes; nil is the default (support on; hostnames on in the default VPC only).
+	DnsSupport   *bool `json:"dnsSupport,omitempty"`
+	DnsHostnames *bool `json:"dnsHostnames,omitempty"`
+	AddrMetrics  bool  `json:"addrMetrics,omitempty"`
+}
+
+func (v *vpcRecord) dnsSupport() bool { return v.DnsSupport == nil || *v.DnsSupport }
+
+func (v *vpcRecord) dnsHostnames() bool {
+	if v.DnsHostnames == nil {
+		return v.IsDefault
+	}
+	return *v.DnsHostnames
 }
 
 type subnetRecord struct {
 	Subnet
 	NextIP int `json:"nextIP"`
-}
-
-type groupRecord struct {
-	SecurityGroup
 }
 
 // Zones returns the availability zones of a region (six in us-east-1, three elsewhere).
@@ -81,7 +90,7 @@ func (s *Service) ensureDefaults(ctx context.Context) error {
 	if s.defaults[sc] {
 		return nil
 	}
-	vpc := vpcRecord{Vpc{VpcID: newID("vpc"), CidrBlock: "172.31.0.0/16", State: "available", IsDefault: true, OwnerID: account,
+	vpc := vpcRecord{Vpc: Vpc{VpcID: newID("vpc"), CidrBlock: "172.31.0.0/16", State: "available", IsDefault: true, OwnerID: account,
 		DhcpOptionsID: newID("dopt"), InstanceTenancy: "default"}}
 	if err := s.vpcs.Put(ctx, sc+vpc.VpcID, vpc); err != nil {
 		return err
@@ -95,10 +104,7 @@ func (s *Service) ensureDefaults(ctx context.Context) error {
 			return err
 		}
 	}
-	sg := groupRecord{SecurityGroup{GroupID: newID("sg"), GroupName: "default", Description: "default VPC security group", VpcID: vpc.VpcID, OwnerID: account,
-		IpPermissions:       []IpPermission{{IpProtocol: "-1", UserIdGroupPairs: []UserIdGroupPair{{UserID: account}}}},
-		IpPermissionsEgress: []IpPermission{{IpProtocol: "-1", IpRanges: []IpRange{{CidrIp: "0.0.0.0/0"}}}}}}
-	sg.IpPermissions[0].UserIdGroupPairs[0].GroupID = sg.GroupID
+	sg := newGroup(account, vpc.VpcID, "default", "default VPC security group", nil, true)
 	if err := s.groups.Put(ctx, sc+sg.GroupID, sg); err != nil {
 		return err
 	}
@@ -146,19 +152,6 @@ func (s *Service) subnet(ctx context.Context, id string) (subnetRecord, error) {
 		return r, ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id)
 	}
 	return r, err
-}
-
-func (s *Service) defaultGroup(ctx context.Context, vpcID string) (groupRecord, error) {
-	gs, err := s.groups.All(ctx, scope(ctx))
-	if err != nil {
-		return groupRecord{}, err
-	}
-	for _, g := range gs {
-		if g.GroupName == "default" && g.VpcID == vpcID {
-			return g, nil
-		}
-	}
-	return groupRecord{}, ErrGroupNotFound.With("The security group 'default' does not exist in VPC '%s'", vpcID)
 }
 
 // allocIP takes the next private address of a subnet.
@@ -292,246 +285,6 @@ func (s *Service) describeSubnets(ctx context.Context, in *DescribeSubnetsInput)
 		}
 	}
 	return out, nil
-}
-
-// DescribeSecurityGroups lists security groups.
-func (s *Service) DescribeSecurityGroups(ctx context.Context, in *DescribeSecurityGroupsInput) (*DescribeSecurityGroupsOutput, error) {
-	return dispatchDo(ctx, s, "DescribeSecurityGroups", in, s.describeSecurityGroups)
-}
-
-func (s *Service) describeSecurityGroups(ctx context.Context, in *DescribeSecurityGroupsInput) (*DescribeSecurityGroupsOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.groups.All(ctx, scope(ctx))
-	if err != nil {
-		return nil, err
-	}
-	for _, id := range in.GroupIDs {
-		found := false
-		for _, g := range all {
-			found = found || g.GroupID == id
-		}
-		if !found {
-			return nil, ErrGroupNotFound.With("The security group '%s' does not exist", id)
-		}
-	}
-	for _, n := range in.GroupNames {
-		found := false
-		for _, g := range all {
-			found = found || g.GroupName == n
-		}
-		if !found {
-			return nil, ErrGroupNotFound.With("The security group '%s' does not exist in default VPC", n)
-		}
-	}
-	out := &DescribeSecurityGroupsOutput{SecurityGroups: []SecurityGroup{}}
-	for _, g := range all {
-		if len(in.GroupIDs) > 0 && !contains(in.GroupIDs, g.GroupID) || len(in.GroupNames) > 0 && !contains(in.GroupNames, g.GroupName) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "group-id":
-				return []string{g.GroupID}, true
-			case "group-name":
-				return []string{g.GroupName}, true
-			case "vpc-id":
-				return []string{g.VpcID}, true
-			case "description":
-				return []string{g.Description}, true
-			case "owner-id":
-				return []string{g.OwnerID}, true
-			}
-			return tagFilter(name, g.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.SecurityGroups = append(out.SecurityGroups, g.SecurityGroup)
-		}
-	}
-	return out, nil
-}
-
-// CreateSecurityGroup creates a security group (in the default VPC unless VpcId is given).
-func (s *Service) CreateSecurityGroup(ctx context.Context, in *CreateSecurityGroupInput) (*CreateSecurityGroupOutput, error) {
-	return dispatchDo(ctx, s, "CreateSecurityGroup", in, s.createSecurityGroup)
-}
-
-func (s *Service) createSecurityGroup(ctx context.Context, in *CreateSecurityGroupInput) (*CreateSecurityGroupOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	if in.GroupName == "" {
-		return nil, ErrMissingParameter.With("The request must contain the parameter groupName")
-	}
-	if in.Description == "" {
-		return nil, ErrMissingParameter.With("The request must contain the parameter groupDescription")
-	}
-	if len(in.GroupName) > 255 || strings.HasPrefix(strings.ToLower(in.GroupName), "sg-") {
-		return nil, ErrInvalidParameterValue.With("Group names may not be in the format sg-* or longer than 255 characters")
-	}
-	account, _ := core.Scope(ctx)
-	vpcID := in.VpcID
-	if vpcID == "" {
-		vs, err := s.describeVpcs(ctx, &DescribeVpcsInput{Filters: []Filter{{Name: "is-default", Values: []string{"true"}}}})
-		if err != nil {
-			return nil, err
-		}
-		vpcID = vs.Vpcs[0].VpcID
-	} else if _, err := s.vpcs.Get(ctx, scope(ctx)+vpcID); err != nil {
-		return nil, ErrVpcNotFound.With("The vpc ID '%s' does not exist", vpcID)
-	}
-	all, err := s.groups.All(ctx, scope(ctx))
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range all {
-		if g.GroupName == in.GroupName && g.VpcID == vpcID {
-			return nil, ErrGroupDuplicate.With("The security group '%s' already exists for VPC '%s'", in.GroupName, vpcID)
-		}
-	}
-	var tags []Tag
-	for _, ts := range in.TagSpecifications {
-		if ts.ResourceType == "security-group" {
-			tags = append(tags, ts.Tags...)
-		}
-	}
-	if err := validateTags(tags, false); err != nil {
-		return nil, err
-	}
-	g := groupRecord{SecurityGroup{GroupID: newID("sg"), GroupName: in.GroupName, Description: in.Description, VpcID: vpcID, OwnerID: account,
-		IpPermissions: []IpPermission{}, IpPermissionsEgress: []IpPermission{{IpProtocol: "-1", IpRanges: []IpRange{{CidrIp: "0.0.0.0/0"}}}}, Tags: tags}}
-	if err := s.groups.Put(ctx, scope(ctx)+g.GroupID, g); err != nil {
-		return nil, err
-	}
-	return &CreateSecurityGroupOutput{GroupID: g.GroupID, Tags: tags}, nil
-}
-
-func (s *Service) groupByIDOrName(ctx context.Context, id, name string) (groupRecord, error) {
-	if id != "" {
-		g, err := s.groups.Get(ctx, scope(ctx)+id)
-		if err != nil {
-			return g, ErrGroupNotFound.With("The security group '%s' does not exist", id)
-		}
-		return g, nil
-	}
-	all, err := s.groups.All(ctx, scope(ctx))
-	if err != nil {
-		return groupRecord{}, err
-	}
-	for _, g := range all {
-		if g.GroupName == name {
-			return g, nil
-		}
-	}
-	return groupRecord{}, ErrGroupNotFound.With("The security group '%s' does not exist in default VPC", name)
-}
-
-// DeleteSecurityGroup deletes a group that no instance uses.
-func (s *Service) DeleteSecurityGroup(ctx context.Context, in *DeleteSecurityGroupInput) (*DeleteSecurityGroupOutput, error) {
-	return dispatchDo(ctx, s, "DeleteSecurityGroup", in, s.deleteSecurityGroup)
-}
-
-func (s *Service) deleteSecurityGroup(ctx context.Context, in *DeleteSecurityGroupInput) (*DeleteSecurityGroupOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
-	if err != nil {
-		return nil, err
-	}
-	if g.GroupName == "default" {
-		return nil, apierr.New(apierr.Invalid, "CannotDelete", "the specified group: \"%s\" name: \"default\" cannot be deleted by a user", g.GroupID)
-	}
-	sc := scope(ctx)
-	s.mu.Lock()
-	for _, r := range s.inst {
-		if r.Scope != sc || r.State.Name == "terminated" {
-			continue
-		}
-		for _, sg := range r.SecurityGroups {
-			if sg.GroupID == g.GroupID {
-				s.mu.Unlock()
-				return nil, ErrDependencyViolation.With("resource %s has a dependent object", g.GroupID)
-			}
-		}
-	}
-	s.mu.Unlock()
-	all, _ := s.groups.All(ctx, sc)
-	for _, o := range all {
-		for _, p := range append(o.IpPermissions, o.IpPermissionsEgress...) {
-			for _, pair := range p.UserIdGroupPairs {
-				if pair.GroupID == g.GroupID && o.GroupID != g.GroupID {
-					return nil, ErrDependencyViolation.With("resource %s has a dependent object", g.GroupID)
-				}
-			}
-		}
-	}
-	if err := s.groups.Delete(ctx, sc+g.GroupID); err != nil {
-		return nil, err
-	}
-	return &DeleteSecurityGroupOutput{Return: true}, nil
-}
-
-// AuthorizeSecurityGroupIngress adds rules (CIDR ranges or group references).
-func (s *Service) AuthorizeSecurityGroupIngress(ctx context.Context, in *AuthorizeSecurityGroupIngressInput) (*AuthorizeSecurityGroupIngressOutput, error) {
-	return dispatchDo(ctx, s, "AuthorizeSecurityGroupIngress", in, s.authorizeIngress)
-}
-
-func (s *Service) authorizeIngress(ctx context.Context, in *AuthorizeSecurityGroupIngressInput) (*AuthorizeSecurityGroupIngressOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
-	if err != nil {
-		return nil, err
-	}
-	perms := in.IpPermissions
-	if in.IpProtocol != "" {
-		p := IpPermission{IpProtocol: in.IpProtocol, FromPort: in.FromPort, ToPort: in.ToPort}
-		if in.CidrIp != "" {
-			p.IpRanges = []IpRange{{CidrIp: in.CidrIp}}
-		}
-		perms = append(perms, p)
-	}
-	if len(perms) == 0 {
-		return nil, ErrMissingParameter.With("No ip permissions specified")
-	}
-	for _, p := range perms {
-		switch p.IpProtocol {
-		case "tcp", "udp", "icmp", "-1", "6", "17", "1", "all":
-		default:
-			return nil, ErrInvalidParameterValue.With("Invalid value '%s' for IP protocol. Unknown protocol.", p.IpProtocol)
-		}
-		for _, r := range p.IpRanges {
-			if _, err := netip.ParsePrefix(r.CidrIp); err != nil {
-				return nil, ErrInvalidParameterValue.With("CIDR block %s is malformed", r.CidrIp)
-			}
-		}
-		for _, pair := range p.UserIdGroupPairs {
-			if _, err := s.groups.Get(ctx, scope(ctx)+pair.GroupID); err != nil {
-				return nil, ErrGroupNotFound.With("The security group '%s' does not exist", pair.GroupID)
-			}
-		}
-	}
-	_, err = s.groups.Update(ctx, scope(ctx)+g.GroupID, func(r *groupRecord) error {
-		for _, p := range perms {
-			for _, e := range r.IpPermissions {
-				if fmt.Sprint(e) == fmt.Sprint(p) {
-					return apierr.New(apierr.AlreadyExists, "InvalidPermission.Duplicate", "the specified rule \"peer: %v, %s, from port: %d, to port: %d, ALLOW\" already exists", p.IpRanges, strings.ToUpper(p.IpProtocol), p.FromPort, p.ToPort)
-				}
-			}
-			r.IpPermissions = append(r.IpPermissions, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &AuthorizeSecurityGroupIngressOutput{Return: true}, nil
 }
 
 // DescribeAvailabilityZones lists the region's zones.

@@ -210,24 +210,43 @@ type Subnet struct {
 	Tags                    []Tag  `json:"Tags,omitempty" xml:"tagSet"`
 }
 
-// IpRange is a CIDR in a rule.
+// IpRange is an IPv4 CIDR in a rule.
 type IpRange struct {
 	CidrIp      string `json:"CidrIp"`
 	Description string `json:"Description,omitempty"`
 }
 
-// UserIdGroupPair is a security group reference in a rule.
-type UserIdGroupPair struct {
-	GroupID string `json:"GroupId,omitempty"`
-	UserID  string `json:"UserId,omitempty"`
+// Ipv6Range is an IPv6 CIDR in a rule.
+type Ipv6Range struct {
+	CidrIpv6    string `json:"CidrIpv6"`
+	Description string `json:"Description,omitempty"`
 }
 
-// IpPermission is a security group rule.
+// PrefixListID is a prefix list in a rule.
+type PrefixListID struct {
+	PrefixListID string `json:"PrefixListId"`
+	Description  string `json:"Description,omitempty"`
+}
+
+// UserIdGroupPair is a security group reference in a rule (GroupName only for groups of
+// the default VPC, as in EC2).
+type UserIdGroupPair struct {
+	GroupID     string `json:"GroupId,omitempty"`
+	GroupName   string `json:"GroupName,omitempty"`
+	UserID      string `json:"UserId,omitempty"`
+	VpcID       string `json:"VpcId,omitempty"`
+	Description string `json:"Description,omitempty"`
+}
+
+// IpPermission is a set of security group rules sharing a protocol and port range (EC2
+// stores one rule per peer; see SecurityGroupRule). For protocol -1 the ports are absent.
 type IpPermission struct {
 	IpProtocol       string            `json:"IpProtocol"`
 	FromPort         int32             `json:"FromPort,omitzero"`
 	ToPort           int32             `json:"ToPort,omitzero"`
 	IpRanges         []IpRange         `json:"IpRanges,omitempty" xml:"ipRanges"`
+	Ipv6Ranges       []Ipv6Range       `json:"Ipv6Ranges,omitempty" xml:"ipv6Ranges"`
+	PrefixListIDs    []PrefixListID    `json:"PrefixListIds,omitempty" xml:"prefixListIds"`
 	UserIdGroupPairs []UserIdGroupPair `json:"UserIdGroupPairs,omitempty" ec2:"Groups" xml:"groups"`
 }
 
@@ -308,22 +327,6 @@ type DeleteSecurityGroupInput struct {
 
 // DeleteSecurityGroupOutput is empty.
 type DeleteSecurityGroupOutput struct {
-	Return bool `json:"Return,omitzero" xml:"return"`
-}
-
-// AuthorizeSecurityGroupIngressInput adds ingress rules.
-type AuthorizeSecurityGroupIngressInput struct {
-	GroupID       string         `json:"GroupId,omitempty"`
-	GroupName     string         `json:"GroupName,omitempty"`
-	IpPermissions []IpPermission `json:"IpPermissions,omitempty"`
-	IpProtocol    string         `json:"IpProtocol,omitempty"`
-	FromPort      int32          `json:"FromPort,omitzero"`
-	ToPort        int32          `json:"ToPort,omitzero"`
-	CidrIp        string         `json:"CidrIp,omitempty"`
-}
-
-// AuthorizeSecurityGroupIngressOutput is empty.
-type AuthorizeSecurityGroupIngressOutput struct {
 	Return bool `json:"Return,omitzero" xml:"return"`
 }
 

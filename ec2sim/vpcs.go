@@ -125,15 +125,12 @@ func (s *Service) createVpc(ctx context.Context, in *CreateVpcInput) (*CreateVpc
 	}
 	account, _ := core.Scope(ctx)
 	sc := scope(ctx)
-	v := vpcRecord{Vpc{VpcID: newID("vpc"), CidrBlock: p.String(), State: "available", OwnerID: account, DhcpOptionsID: newID("dopt"),
+	v := vpcRecord{Vpc: Vpc{VpcID: newID("vpc"), CidrBlock: p.String(), State: "available", OwnerID: account, DhcpOptionsID: newID("dopt"),
 		InstanceTenancy: tenancy, Tags: tags}}
 	if err := s.vpcs.Put(ctx, sc+v.VpcID, v); err != nil {
 		return nil, err
 	}
-	sg := groupRecord{SecurityGroup{GroupID: newID("sg"), GroupName: "default", Description: "default VPC security group", VpcID: v.VpcID, OwnerID: account,
-		IpPermissions:       []IpPermission{{IpProtocol: "-1", UserIdGroupPairs: []UserIdGroupPair{{UserID: account}}}},
-		IpPermissionsEgress: []IpPermission{{IpProtocol: "-1", IpRanges: []IpRange{{CidrIp: "0.0.0.0/0"}}}}}}
-	sg.IpPermissions[0].UserIdGroupPairs[0].GroupID = sg.GroupID
+	sg := newGroup(account, v.VpcID, "default", "default VPC security group", nil, true)
 	if err := s.groups.Put(ctx, sc+sg.GroupID, sg); err != nil {
 		return nil, err
 	}
