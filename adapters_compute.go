@@ -233,6 +233,25 @@ func (t lbTargets) Handler(ctx context.Context, id string, port int) (http.Handl
 // deployLB lets CodeDeploy block and allow traffic at ELBv2 target groups.
 type deployLB struct{ elb *elbv2.Service }
 
+// groupTargets registers Auto Scaling group members with the groups' target groups. The load
+// balancer service is built after Auto Scaling, hence the pointer to the variable.
+type groupTargets struct{ elb **elbv2.Service }
+
+// targetGroupName is NAME in arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID.
+func targetGroupName(arn string) string {
+	_, rest, _ := strings.Cut(arn, ":targetgroup/")
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+func (g groupTargets) RegisterTargets(ctx context.Context, targetGroupARN string, ids []string) error {
+	return (*g.elb).RegisterInstances(identity.InService(ctx, "autoscaling.amazonaws.com"), targetGroupName(targetGroupARN), ids)
+}
+
+func (g groupTargets) DeregisterTargets(ctx context.Context, targetGroupARN string, ids []string) error {
+	return (*g.elb).DeregisterInstances(identity.InService(ctx, "autoscaling.amazonaws.com"), targetGroupName(targetGroupARN), ids)
+}
+
 func (a deployLB) Register(ctx context.Context, t codedeploy.TrafficTarget, ids []string) error {
 	if t.TargetGroup == "" {
 		return errors.New("Classic Load Balancers are not supported: use an ELBv2 target group")

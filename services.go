@@ -126,6 +126,7 @@ func (p *Platform) addServices(g *generation) error {
 
 	var balancers *elbv2.Service // built after EC2; hosts resolve load balancer names through it
 	machines, err := ec2sim.New(env, ec2sim.Options{
+		Metrics:  cw,
 		Commands: map[string]host.Command{"amazon-cloudwatch-agent-ctl": agentCtl(lg)},
 		Network: func(hostname string, port int) (http.Handler, bool) {
 			if balancers == nil {
@@ -140,7 +141,7 @@ func (p *Platform) addServices(g *generation) error {
 	g.svc.ec2 = machines
 	track(machines)
 	g.router.Register(ec2api.Service(machines))
-	asg, err := autoscaling.New(env, machines, autoscaling.Options{})
+	asg, err := autoscaling.New(env, machines, autoscaling.Options{Metrics: cw, LoadBalancer: groupTargets{&balancers}})
 	if err != nil {
 		return err
 	}
