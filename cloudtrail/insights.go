@@ -180,6 +180,7 @@ func (s *Service) insightTick(now time.Time) {
 	}
 	s.procMu.Lock()
 	ptrs := s.hist.insert(out, now)
+	s.persist(ptrs)
 	pub := s.route(s.snap.Load(), ptrs)
 	s.procMu.Unlock()
 	s.publish(pub)

@@ -175,6 +175,7 @@ func (s *Service) process() {
 	if len(insightRecs) > 0 {
 		ptrs = append(ptrs, s.hist.insert(insightRecs, now)...)
 	}
+	s.persist(ptrs)
 	publish := s.route(snap, ptrs)
 	s.procMu.Unlock()
 	s.publish(publish)

@@ -85,6 +85,11 @@ type Options struct {
 	InsightMinBaseline time.Duration
 	// InsightBaselineWindow is the trailing window of the baseline (default 7 days).
 	InsightBaselineWindow time.Duration
+	// DurableHistory also writes event history to env.Store, one store write per processed
+	// batch (per chunk of 8,192 events), and reloads it in New (retention and the cap applied,
+	// evicted chunks pruned), so event history and its event IDs survive a restart on the
+	// durable store (the root sets it when the platform has a data directory).
+	DurableHistory bool
 }
 
 // Service is CloudTrail: it records every operation the platform's dispatcher runs, serves event
@@ -112,6 +117,11 @@ type Service struct {
 	jsonOpts json.Options
 
 	idPrefix string // event IDs are idPrefix + 12 hex digits of the record position
+
+	// durable history (Options.DurableHistory)
+	persistEnd uint64 // positions below are covered by stored chunks; under procMu
+	perMu      sync.Mutex
+	persisted  []persistedKey // stored chunks, oldest first
 
 	snap   atomic.Pointer[trailSnapshot]
 	trMu   sync.Mutex // serializes trail mutations and snapshot rebuilds
@@ -190,6 +200,11 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	s.ins = newInsights(s)
 	if err := s.rebuildSnapshot(context.Background()); err != nil {
 		return nil, err
+	}
+	if opts.DurableHistory {
+		if err := s.loadHistory(context.Background()); err != nil {
+			return nil, err
+		}
 	}
 	env.Hooks.OnAudit(s.audit)
 	go s.run(env.Clock.NewTimer(opts.DeliveryInterval))
@@ -275,6 +290,9 @@ func (s *Service) run(t clock.Timer) {
 		select {
 		case <-s.stop:
 			s.process()
+			s.procMu.Lock()
+			s.persistTail()
+			s.procMu.Unlock()
 			return
 		case <-s.wake:
 			s.process()
@@ -304,6 +322,10 @@ func (s *Service) tick(ctx context.Context) {
 	s.process()
 	now := s.env.Clock.Now()
 	s.insightTick(now)
+	if s.opts.DurableHistory {
+		s.hist.expire(now)
+		s.prune()
+	}
 	s.deliver(ctx, now, "", false)
 }
 
