@@ -9,6 +9,9 @@ import (
 	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/dispatch"
+	"github.com/devopsim/devopsim/store"
+	"github.com/devopsim/devopsim/store/boltstore"
+	"github.com/devopsim/devopsim/store/memstore"
 )
 
 func noop(context.Context, *repoIn) (*repoOut, error) { return &repoOut{RepositoryID: "x"}, nil }
@@ -120,4 +123,62 @@ func BenchmarkAuditHook(b *testing.B) {
 	}
 	b.StopTimer()
 	cloudtrail.Process(f.ct)
+}
+
+// BenchmarkRecordProcessedDurable is BenchmarkRecordProcessed with DurableHistory: one store
+// write per processed batch, on the memory store (the encoding cost alone) and on the durable
+// store as `devopsim serve -data` opens it (bbolt with fsync).
+func BenchmarkRecordProcessedDurable(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		open func(d *durable) (*fixture, store.Store)
+	}{
+		{"memstore", func(d *durable) (*fixture, store.Store) {
+			st := memstore.New()
+			return d.openOn(st, cloudtrail.Options{DurableHistory: true}), st
+		}},
+		{"bolt-fsync", func(d *durable) (*fixture, store.Store) {
+			return d.openWith(cloudtrail.Options{DurableHistory: true}, boltstore.Options{})
+		}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			f, st := bc.open(newDurable(b))
+			defer f.close(b, st)
+			ctx := callerCtx()
+			in := &repoIn{RepositoryName: "web"}
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				dispatch.Do(ctx, f.fake, "CreateRepository", in, noop)
+				if i++; i%1024 == 0 {
+					f.ct.Flush(ctx)
+				}
+			}
+			f.ct.Flush(ctx)
+		})
+	}
+}
+
+// BenchmarkReloadHistory is New on a durable store holding 100,000 events (what a restart of
+// `devopsim serve -data` costs per 100k events of history).
+func BenchmarkReloadHistory(b *testing.B) {
+	d := newDurable(b)
+	opts := cloudtrail.Options{DurableHistory: true}
+	f, st := d.open(opts)
+	ctx := callerCtx()
+	in := &repoIn{RepositoryName: "web"}
+	for i := range 100_000 {
+		dispatch.Do(ctx, f.fake, fmt.Sprintf("Op%02d", i%20), in, noop)
+		if i%4096 == 4095 {
+			f.ct.Flush(ctx)
+		}
+	}
+	f.close(b, st)
+	b.ReportAllocs()
+	for b.Loop() {
+		f, st := d.open(opts)
+		b.StopTimer()
+		f.close(b, st)
+		b.StartTimer()
+	}
 }

@@ -24,6 +24,19 @@
 // LookupEvents processes whatever is still queued first, so an event is visible as soon as its
 // call returned; Flush does the same for code that watches EventBridge.
 //
+// Event history is served from memory. With Options.DurableHistory (the root sets it when the
+// platform has a data directory, i.e. env.Store is the durable bbolt store) the background
+// processor also writes each processed batch to env.Store under cloudtrail/history/: one store
+// write per batch (per chunk of up to 8,192 events), never one per event, keyed by the range of
+// positions it covers; New reloads the chunks, rebuilds the indexes, applies the retention
+// window and the cap as of the clock's now, deletes the chunks whose events all left history
+// (as the running service does when retention or the cap evicts them), and replays the
+// write management events into the Insights counters so baselines and open Insights (with their
+// shared event IDs) carry over. Event IDs stay the same across restarts (their salt is stored
+// at cloudtrail/meta/history). Data events are not stored (they are never in event history),
+// only their positions, so their IDs are not reused. Trails, selectors, digest chains and the
+// signing key are always in env.Store.
+//
 // Data events (S3 object-level calls, reported by the S3 endpoint through RecordS3Object) go only
 // to trails whose selectors ask for them, never to event history; git pushes and pulls
 // (RecordGit) are management events, as on AWS.
@@ -71,7 +84,10 @@
 //
 // # Deviations from AWS
 //
-//   - Event IDs are UUID-shaped but derived from a per-process salt and the record's position.
+//   - Event IDs are UUID-shaped but derived from a salt (per store with DurableHistory, else per
+//     process) and the record's position.
+//   - Events recorded but not yet delivered to trails when the platform stops are not delivered
+//     after a restart (event history keeps them).
 //   - Resources and resource types are inferred from member names; AWS knows them per API.
 //   - Go calls without a client address record sourceIPAddress 127.0.0.1 and userAgent devopsim.
 //   - Digests are signed with RSA-2048 (SHA256withRSA) by default, or the key in

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
+	"strconv"
 	"time"
 
 	"github.com/go-json-experiment/json"
@@ -28,6 +30,9 @@ const (
 	historyMetaKey = "cloudtrail/meta/history"
 	// loadPage is how many chunks New reads per store listing.
 	loadPage = 16
+	// maxPos bounds the positions of a stored chunk: event IDs carry 48 bits of position and
+	// Insights shared IDs use bit 47.
+	maxPos = 1 << 47
 )
 
 // historyMeta is what makes event IDs stable across restarts.
@@ -123,65 +128,180 @@ func (s *Service) persistTail() {
 }
 
 // persistChunk writes the events of recs as the chunk [s.persistEnd, end). A chunk of data
-// events only is not written: the next chunk's range covers their positions.
+// events only is not written: the next chunk's range covers their positions. The chunk is
+// encoded by hand (the JSON persistedChunk decodes), into a buffer reused under procMu.
 func (s *Service) persistChunk(recs []*record, end uint64) {
-	c := persistedChunk{First: s.persistEnd, End: end}
+	first := s.persistEnd
 	var who map[*principal]int
 	var src map[*source]int
+	var whos []*principal
+	var srcs []*source
+	b := s.perBuf[:0]
+	b = append(b, `{"r":[`...)
+	n := 0
 	for _, r := range recs {
 		if r.cat == catData {
 			continue
 		}
 		if who == nil {
 			who, src = map[*principal]int{}, map[*source]int{}
-			c.Records = make([]persistedRecord, 0, len(recs))
 		}
 		w, ok := who[r.who]
 		if !ok {
-			w = len(c.Principals)
+			w = len(whos)
 			who[r.who] = w
-			c.Principals = append(c.Principals, r.who.Caller)
+			whos = append(whos, r.who)
 		}
 		sr, ok := src[r.src]
 		if !ok {
-			sr = len(c.Sources)
+			sr = len(srcs)
 			src[r.src] = sr
-			c.Sources = append(c.Sources, r.src.eventSource)
+			srcs = append(srcs, r.src)
 		}
-		p := persistedRecord{Pos: r.pos, Sec: r.t.Unix(), Nsec: int64(r.t.Nanosecond()), Src: sr, Who: w, Name: r.name,
-			RequestID: r.requestID, Params: r.params, Response: r.response, ReadOnly: r.readOnly, Cat: r.cat}
-		if len(r.resources) > 0 {
-			p.Resources = make([]persistedResource, len(r.resources))
-			for i, res := range r.resources {
-				p.Resources[i] = persistedResource(res)
-			}
+		if n > 0 {
+			b = append(b, ',')
 		}
-		if x := r.x; x != nil {
-			p.ErrCode, p.ErrMsg, p.Additional = x.errCode, x.errMsg, x.additional
-			if d := x.insight; d != nil {
-				p.Insight = &persistedInsight{State: d.state, Type: d.insightType, ErrorCode: d.errorCode, SharedID: d.sharedID,
-					Baseline: d.baseline, Value: d.value, Duration: d.duration, BaselineMins: d.baselineMins}
-			}
-		}
-		c.Records = append(c.Records, p)
+		n++
+		b = appendRecordState(b, r, w, sr)
 	}
-	if len(c.Records) == 0 && recs != nil {
+	if n == 0 && recs != nil {
 		return // data events only: covered by the next chunk
 	}
-	b, err := json.Marshal(&c, persistJSON)
-	if err != nil {
-		s.log.Warn("cloudtrail: encoding event history failed", "err", err)
-		return
+	b = append(b, `],"s":[`...)
+	for i, sr := range srcs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendStr(b, sr.eventSource)
 	}
-	key := chunkKey(c.First, c.End)
+	b = append(b, `],"p":[`...)
+	for i, p := range whos {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		pb, err := json.Marshal(p.Caller, persistJSON)
+		if err != nil {
+			s.log.Warn("cloudtrail: encoding event history failed", "err", err)
+			return
+		}
+		b = append(b, pb...)
+	}
+	b = append(b, `],"f":`...)
+	b = strconv.AppendUint(b, first, 10)
+	b = append(b, `,"e":`...)
+	b = strconv.AppendUint(b, end, 10)
+	b = append(b, '}')
+	s.perBuf = b
+	key := chunkKey(first, end)
 	if _, err := s.env.Store.Put(context.Background(), key, b, store.AnyRev); err != nil {
 		s.log.Warn("cloudtrail: persisting event history failed", "err", err)
 		return
+	}
+	if cap(s.perBuf) > 1<<24 {
+		s.perBuf = nil // do not keep a huge buffer
 	}
 	s.persistEnd = end
 	s.perMu.Lock()
 	s.persisted = append(s.persisted, persistedKey{key: key, end: end})
 	s.perMu.Unlock()
+}
+
+// appendRecordState appends r as a persistedRecord (who and src are its indexes in the chunk).
+func appendRecordState(b []byte, r *record, who, src int) []byte {
+	b = append(b, `{"n":`...)
+	b = strconv.AppendUint(b, r.pos, 10)
+	b = append(b, `,"t":`...)
+	b = strconv.AppendInt(b, r.t.Unix(), 10)
+	if ns := r.t.Nanosecond(); ns != 0 {
+		b = append(b, `,"tn":`...)
+		b = strconv.AppendInt(b, int64(ns), 10)
+	}
+	b = append(b, `,"s":`...)
+	b = strconv.AppendInt(b, int64(src), 10)
+	b = append(b, `,"w":`...)
+	b = strconv.AppendInt(b, int64(who), 10)
+	b = append(b, `,"e":`...)
+	b = appendStr(b, r.name)
+	if r.requestID != "" {
+		b = append(b, `,"q":`...)
+		b = appendStr(b, r.requestID)
+	}
+	if len(r.params) > 0 {
+		b = append(b, `,"a":`...)
+		b = append(b, r.params...)
+	}
+	if len(r.response) > 0 {
+		b = append(b, `,"o":`...)
+		b = append(b, r.response...)
+	}
+	if len(r.resources) > 0 {
+		b = append(b, `,"r":[`...)
+		for i, res := range r.resources {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"t":`...)
+			b = appendStr(b, res.Type)
+			b = append(b, `,"n":`...)
+			b = appendStr(b, res.Name)
+			b = append(b, `,"a":`...)
+			b = appendStr(b, res.ARN)
+			b = append(b, `,"c":`...)
+			b = appendStr(b, res.Account)
+			b = append(b, '}')
+		}
+		b = append(b, ']')
+	}
+	if r.readOnly {
+		b = append(b, `,"ro":true`...)
+	}
+	if r.cat != 0 {
+		b = append(b, `,"c":`...)
+		b = strconv.AppendInt(b, int64(r.cat), 10)
+	}
+	if x := r.x; x != nil {
+		if x.errCode != "" {
+			b = append(b, `,"ec":`...)
+			b = appendStr(b, x.errCode)
+		}
+		if x.errMsg != "" {
+			b = append(b, `,"em":`...)
+			b = appendStr(b, x.errMsg)
+		}
+		if len(x.additional) > 0 {
+			b = append(b, `,"ad":`...)
+			b = append(b, x.additional...)
+		}
+		if d := x.insight; d != nil {
+			b = append(b, `,"i":{"s":`...)
+			b = appendStr(b, d.state)
+			b = append(b, `,"t":`...)
+			b = appendStr(b, d.insightType)
+			if d.errorCode != "" {
+				b = append(b, `,"ec":`...)
+				b = appendStr(b, d.errorCode)
+			}
+			b = append(b, `,"id":`...)
+			b = appendStr(b, d.sharedID)
+			b = append(b, `,"b":`...)
+			b = appendFloat(b, d.baseline)
+			b = append(b, `,"v":`...)
+			b = appendFloat(b, d.value)
+			b = append(b, `,"d":`...)
+			b = strconv.AppendInt(b, int64(d.duration), 10)
+			b = append(b, `,"bm":`...)
+			b = strconv.AppendInt(b, int64(d.baselineMins), 10)
+			b = append(b, '}')
+		}
+	}
+	return append(b, '}')
+}
+
+func appendFloat(b []byte, f float64) []byte {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return append(b, '0')
+	}
+	return strconv.AppendFloat(b, f, 'g', -1, 64)
 }
 
 // prune deletes the stored chunks whose events have all left history.
@@ -238,7 +358,7 @@ func (s *Service) loadHistory(ctx context.Context) error {
 		}
 		for _, it := range items {
 			var c persistedChunk
-			if err := json.Unmarshal(it.Value, &c, persistJSON); err != nil || c.End < c.First {
+			if err := json.Unmarshal(it.Value, &c, persistJSON); err != nil || c.End < c.First || c.End > maxPos {
 				s.log.Warn("cloudtrail: skipping a bad event history chunk", "key", it.Key, "err", err)
 				continue
 			}
@@ -270,7 +390,8 @@ func (s *Service) decodeChunk(c *persistedChunk) []record {
 	recs := make([]record, 0, len(c.Records))
 	for i := range c.Records {
 		p := &c.Records[i]
-		if p.Who < 0 || p.Who >= len(who) || p.Src < 0 || p.Src >= len(src) || p.Pos < c.First || p.Pos >= c.End {
+		if p.Who < 0 || p.Who >= len(who) || p.Src < 0 || p.Src >= len(src) || p.Pos < c.First || p.Pos >= c.End ||
+			p.Cat > catInsight || (p.Cat == catInsight) != (p.Insight != nil) {
 			continue
 		}
 		r := record{pos: p.Pos, t: time.Unix(p.Sec, p.Nsec).UTC(), src: src[p.Src], who: who[p.Who], name: p.Name,
@@ -301,10 +422,7 @@ func (h *history) restore(first, end uint64, recs []record) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.first == h.next {
-		// nothing live: start the chunks at first
-		h.chunks = nil
-		h.base = first &^ (chunkSize - 1)
-		h.first, h.next = first, first
+		h.reset(first)
 	}
 	for i := range recs {
 		if recs[i].pos < h.next {
@@ -330,8 +448,21 @@ func (h *history) slot() *record {
 	return r
 }
 
-// fill puts placeholders up to (excluding) pos.
+// reset empties history and makes pos its next position.
+func (h *history) reset(pos uint64) {
+	h.chunks = nil
+	clear(h.scopes)
+	h.base = pos &^ (chunkSize - 1)
+	h.first, h.next = pos, pos
+}
+
+// fill puts placeholders up to (excluding) pos. A gap longer than the cap (the chunks of a
+// stretch of data events, or a damaged store) would evict everything before it: it resets.
 func (h *history) fill(pos uint64) {
+	if pos > h.next && pos-h.next >= uint64(h.max) {
+		h.reset(pos)
+		return
+	}
 	for h.next < pos {
 		r := h.slot()
 		*r = record{pos: r.pos, cat: catData}

@@ -24,14 +24,14 @@ import (
 
 // durable is a platform's life on one data directory: each open is a restart.
 type durable struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	clk  *clock.Manual
 	objs *memObjects
 	key  *ecdsa.PrivateKey
 }
 
-func newDurable(t *testing.T) *durable {
+func newDurable(t testing.TB) *durable {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +41,12 @@ func newDurable(t *testing.T) *durable {
 
 // open starts a Service on the directory's store; close it with f.close.
 func (d *durable) open(opts cloudtrail.Options) (*fixture, store.Store) {
+	return d.openWith(opts, boltstore.Options{NoSync: true})
+}
+
+func (d *durable) openWith(opts cloudtrail.Options, bopts boltstore.Options) (*fixture, store.Store) {
 	d.t.Helper()
-	st, err := boltstore.OpenWith(d.dir+"/state.db", boltstore.Options{NoSync: true})
+	st, err := boltstore.OpenWith(d.dir+"/state.db", bopts)
 	if err != nil {
 		d.t.Fatal(err)
 	}
@@ -65,7 +69,7 @@ func (d *durable) openOn(st store.Store, opts cloudtrail.Options) *fixture {
 	return f
 }
 
-func (f *fixture) close(t *testing.T, st store.Store) {
+func (f *fixture) close(t testing.TB, st store.Store) {
 	t.Helper()
 	if err := f.ct.Close(context.Background()); err != nil {
 		t.Error(err)
@@ -367,4 +371,44 @@ func TestHistoryNotStoredByDefault(t *testing.T) {
 	if _, err := st.Get(ctx, "cloudtrail/meta/history"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("meta stored without DurableHistory: %v", err)
 	}
+}
+
+// FuzzReloadHistory feeds arbitrary stored chunks to New: a damaged store must not make it
+// panic or hang, and what it reloads must be served.
+func FuzzReloadHistory(f *testing.F) {
+	// seeds: the chunks a real recording stores
+	st := memstore.New()
+	d := newDurable(f)
+	fx := d.openOn(st, cloudtrail.Options{DurableHistory: true})
+	ctx := context.Background()
+	fx.call(user("000000000000", "alice"), "CreateRepository", &repoIn{RepositoryName: "web", Password: "x"})
+	fx.call(ctx, "DeleteRepository", &repoIn{RepositoryName: "missing"})
+	fx.ct.RecordGit(ctx, "GitPush", "web", nil)
+	fx.ct.Flush(ctx)
+	fx.ct.RecordS3Object(ctx, "GetObject", "b", "k", nil)
+	fx.close(f, st)
+	items, _, _ := st.List(ctx, "cloudtrail/history/", "", 0)
+	for _, it := range items {
+		f.Add(strings.TrimPrefix(it.Key, "cloudtrail/history/"), it.Value)
+	}
+	f.Add("0000000000000000-ffffffffffffffff", []byte(`{"f":0,"e":18446744073709551615}`))
+	f.Add("x", []byte(`{"f":5,"e":9,"s":["s3.amazonaws.com"],"p":[{}],"r":[{"n":7,"t":1,"s":0,"w":0,"e":"X","c":2}]}`))
+	f.Fuzz(func(t *testing.T, key string, value []byte) {
+		st := memstore.New()
+		defer st.Close()
+		ctx := context.Background()
+		st.Put(ctx, "cloudtrail/history/"+key, value, store.AnyRev)
+		d := newDurable(t)
+		fx := d.openOn(st, cloudtrail.Options{DurableHistory: true, MaxEvents: 1000})
+		defer fx.ct.Close(ctx)
+		for _, cat := range []string{"", "insight"} {
+			for _, e := range allEvents(t, fx, ctx, cloudtrail.LookupEventsInput{EventCategory: cat}) {
+				got := lookup(t, fx, ctx, &cloudtrail.LookupEventsInput{EventCategory: cat,
+					LookupAttributes: []cloudtrail.LookupAttribute{{AttributeKey: "EventId", AttributeValue: e.EventID}}})
+				if len(got.Events) != 1 {
+					t.Fatalf("EventId %s: %d events", e.EventID, len(got.Events))
+				}
+			}
+		}
+	})
 }

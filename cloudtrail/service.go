@@ -120,6 +120,7 @@ type Service struct {
 
 	// durable history (Options.DurableHistory)
 	persistEnd uint64 // positions below are covered by stored chunks; under procMu
+	perBuf     []byte // chunk encoding buffer; under procMu
 	perMu      sync.Mutex
 	persisted  []persistedKey // stored chunks, oldest first
 
