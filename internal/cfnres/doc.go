@@ -9,7 +9,8 @@
 // # Types (Ref; GetAtt)
 //
 //	AWS::EC2::SecurityGroup          group ID (group name without VpcId, as AWS); GroupId, VpcId
-//	AWS::EC2::SecurityGroupIngress   generated ID
+//	AWS::EC2::SecurityGroupIngress   security group rule ID (sgr-); Id
+//	AWS::EC2::SecurityGroupEgress    security group rule ID (sgr-); Id
 //	AWS::EC2::Instance               instance ID; AvailabilityZone, PrivateIp, PrivateDnsName, PublicIp, PublicDnsName, InstanceId, VpcId
 //	AWS::EC2::LaunchTemplate         template ID; LaunchTemplateId, DefaultVersionNumber, LatestVersionNumber
 //	AWS::EC2::VPC                    VPC ID; CidrBlock, DefaultSecurityGroup, Ipv6CidrBlocks, VpcId
@@ -59,8 +60,11 @@
 // Properties AWS documents as "Replacement" are in each TypeSpec.ReplaceOn; other changes are
 // applied in place (Auto Scaling groups, launch templates (a new default version), scaling
 // policies, topics, subscriptions, log group retention, alarms, rules and their targets,
-// repositories (name, description, triggers), projects, deployment groups, VPC and subnet
-// tags, gateway attachments (detach/attach), routes (ReplaceRoute), subnet associations
+// repositories (name, description, triggers), projects, deployment groups, security group
+// SecurityGroupIngress/SecurityGroupEgress (the rules that left the template are revoked, the
+// new ones authorized; a template without SecurityGroupEgress gets EC2's allow-all egress
+// rule back), VPC tags and EnableDnsSupport/EnableDnsHostnames, subnet tags and
+// MapPublicIpOnLaunch, gateway attachments (detach/attach), routes (ReplaceRoute), subnet associations
 // (ReplaceRouteTableAssociation), EIP InstanceId, lifecycle hooks, metric/subscription filters, query definitions, composite alarms,
 // event bus tags, trails (settings, selectors, IsLogging), pipelines (UpdatePipeline: a new
 // Version; DisableInboundStageTransitions; RestartExecutionOnUpdate), access key Status, tags). Deletes
@@ -90,8 +94,8 @@
 //
 // # Deviations
 //
-// ec2sim cannot revoke security group rules, so ingress/egress changes replace the group;
-// it has no egress rules API, so AWS::EC2::SecurityGroupEgress is not registered.
+// A standalone SecurityGroupIngress/Egress Description change revokes and re-authorizes the
+// rule (ec2sim has no UpdateSecurityGroupRuleDescriptions), so its Ref (the rule ID) changes.
 // VPCGatewayAttachment takes internet gateways only (no VpnGatewayId).
 // The services refuse aws:* tag keys from callers, so only instances (ec2sim.WithInternal)
 // get the aws:cloudformation:* tags; other types get the template's and the stack's tags. Instance
@@ -102,8 +106,7 @@
 // ManagedPolicy's new PolicyDocument replaces the policy (one version is modelled). The
 // ELBv2 TargetGroup, LoadBalancer and Listener are replaced on any property change, and
 // TargetGroupAttributes/LoadBalancerAttributes are ignored.
-// VPC EnableDnsSupport/EnableDnsHostnames and Subnet MapPublicIpOnLaunch are accepted and not
-// modelled (ec2sim has no DNS or subnet attributes). An event bus's Description,
+// Subnet attributes other than MapPublicIpOnLaunch are accepted and recorded. An event bus's Description,
 // KmsKeyIdentifier or DeadLetterConfig cannot be changed in place (events has no
 // UpdateEventBus: the update fails clearly); its Policy is recorded, not enforced. An S3
 // bucket policy is checked (JSON with Statement, bucket exists) and recorded with the stack,

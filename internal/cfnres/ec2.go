@@ -71,14 +71,12 @@ func registerEC2(cf *cloudformation.Service, svc *ec2sim.Service) {
 	cf.RegisterProvider("AWS::EC2::SecurityGroup", cloudformation.TypeSpec{
 		Provider:   cloudformation.ProviderFuncs{CreateFunc: sg.create, UpdateFunc: sg.update, DeleteFunc: sg.delete, ReadFunc: sg.read},
 		Attributes: []string{"GroupId", "VpcId"},
-		// ec2sim has no RevokeSecurityGroupIngress: rule changes replace the group.
-		ReplaceOn: []string{"GroupName", "GroupDescription", "VpcId", "SecurityGroupIngress", "SecurityGroupEgress"},
+		// SecurityGroupIngress/SecurityGroupEgress changes authorize and revoke in place.
+		ReplaceOn: []string{"GroupName", "GroupDescription", "VpcId"},
 		Taggable:  true,
 	})
-	cf.RegisterProvider("AWS::EC2::SecurityGroupIngress", cloudformation.TypeSpec{
-		Provider:  cloudformation.ProviderFuncs{CreateFunc: sg.createIngress, DeleteFunc: func(context.Context, *cloudformation.Request) error { return nil }},
-		ReplaceOn: []string{"*"},
-	})
+	cf.RegisterProvider("AWS::EC2::SecurityGroupIngress", sg.ruleTypeSpec(false))
+	cf.RegisterProvider("AWS::EC2::SecurityGroupEgress", sg.ruleTypeSpec(true))
 	in := instances{svc}
 	cf.RegisterProvider("AWS::EC2::Instance", cloudformation.TypeSpec{
 		Provider:   cloudformation.ProviderFuncs{CreateFunc: in.create, UpdateFunc: in.update, DeleteFunc: in.delete, ReadFunc: in.read},
@@ -110,9 +108,12 @@ func (g securityGroups) create(ctx context.Context, req *cloudformation.Request)
 	if err != nil {
 		return nil, err
 	}
-	perms, err := ingressRules(p["SecurityGroupIngress"])
-	if err == nil && len(perms) > 0 {
-		_, err = g.svc.AuthorizeSecurityGroupIngress(ctx, &ec2sim.AuthorizeSecurityGroupIngressInput{GroupID: out.GroupID, IpPermissions: perms})
+	ingress, egress, err := groupRules(p)
+	if err == nil {
+		err = g.syncRules(ctx, out.GroupID, nil, ingress, false)
+	}
+	if err == nil {
+		err = g.syncRules(ctx, out.GroupID, []ec2sim.IpPermission{allEgress}, egress, true)
 	}
 	if err != nil {
 		_, _ = g.svc.DeleteSecurityGroup(ctx, &ec2sim.DeleteSecurityGroupInput{GroupID: out.GroupID})
@@ -136,6 +137,20 @@ func (g securityGroups) create(ctx context.Context, req *cloudformation.Request)
 
 func (g securityGroups) update(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
 	id, _ := req.Attributes["GroupId"].(string)
+	oldIn, oldOut, err := groupRules(req.OldProperties)
+	if err != nil {
+		return nil, err
+	}
+	newIn, newOut, err := groupRules(req.Properties)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.syncRules(ctx, id, oldIn, newIn, false); err != nil {
+		return nil, err
+	}
+	if err := g.syncRules(ctx, id, oldOut, newOut, true); err != nil {
+		return nil, err
+	}
 	if err := retag(ctx, g.svc, id, req); err != nil {
 		return nil, err
 	}
@@ -170,67 +185,6 @@ func (g securityGroups) read(ctx context.Context, req *cloudformation.Request) (
 		props["VpcId"] = sg.VpcID
 	}
 	return props, nil
-}
-
-// ingressRules maps SecurityGroupIngress entries (CidrIp, FromPort, ToPort, IpProtocol,
-// SourceSecurityGroupId) to IpPermissions.
-func ingressRules(v any) ([]ec2sim.IpPermission, error) {
-	l, _ := v.([]any)
-	var out []ec2sim.IpPermission
-	for _, e := range l {
-		m, ok := e.(map[string]any)
-		if !ok {
-			return nil, propErr("SecurityGroupIngress entries must be objects")
-		}
-		perm, err := ingressRule(m)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, perm)
-	}
-	return out, nil
-}
-
-func ingressRule(m map[string]any) (ec2sim.IpPermission, error) {
-	if err := need(m, "IpProtocol"); err != nil {
-		return ec2sim.IpPermission{}, err
-	}
-	perm := ec2sim.IpPermission{IpProtocol: str(m, "IpProtocol")}
-	for k, dst := range map[string]*int32{"FromPort": &perm.FromPort, "ToPort": &perm.ToPort} {
-		n, err := i32p(m, k)
-		if err != nil {
-			return perm, err
-		}
-		if n != nil {
-			*dst = *n
-		}
-	}
-	if c := str(m, "CidrIp"); c != "" {
-		perm.IpRanges = []ec2sim.IpRange{{CidrIp: c, Description: str(m, "Description")}}
-	}
-	if c := str(m, "CidrIpv6"); c != "" && perm.IpRanges == nil {
-		perm.IpRanges = []ec2sim.IpRange{{CidrIp: c, Description: str(m, "Description")}}
-	}
-	if id := str(m, "SourceSecurityGroupId"); id != "" {
-		perm.UserIdGroupPairs = []ec2sim.UserIdGroupPair{{GroupID: id, UserID: str(m, "SourceSecurityGroupOwnerId")}}
-	}
-	return perm, nil
-}
-
-func (g securityGroups) createIngress(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
-	p := req.Properties
-	perm, err := ingressRule(p)
-	if err != nil {
-		return nil, err
-	}
-	in := &ec2sim.AuthorizeSecurityGroupIngressInput{GroupID: str(p, "GroupId"), GroupName: str(p, "GroupName"), IpPermissions: []ec2sim.IpPermission{perm}}
-	if in.GroupID == "" && in.GroupName == "" {
-		return nil, propErr("Property GroupId cannot be empty.")
-	}
-	if _, err := g.svc.AuthorizeSecurityGroupIngress(ctx, in); err != nil {
-		return nil, err
-	}
-	return &cloudformation.Result{PhysicalID: generatedName(req, 64)}, nil
 }
 
 type instances struct{ svc *ec2sim.Service }

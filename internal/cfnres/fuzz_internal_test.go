@@ -23,7 +23,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		_ = decode(props, &ec2sim.RunInstancesInput{})
 		_ = decode(props, &autoscaling.CreateAutoScalingGroupInput{})
-		_, _ = ingressRules(props["SecurityGroupIngress"])
+		_, _, _ = groupRules(props)
 		_, _, _ = num(props, "MinSize")
 		_ = strs(props, "SecurityGroupIds")
 	})

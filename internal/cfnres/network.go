@@ -52,7 +52,51 @@ func (n network) createVpc(ctx context.Context, req *cloudformation.Request) (*c
 	if err != nil {
 		return nil, err
 	}
+	if err := n.applyVpcDNS(ctx, out.Vpc.VpcID, nil, p); err != nil {
+		_, _ = n.svc.DeleteVpc(ctx, &ec2sim.DeleteVpcInput{VpcID: out.Vpc.VpcID})
+		return nil, err
+	}
 	return n.vpcResult(ctx, out.Vpc.VpcID)
+}
+
+// vpcDNS is the template's EnableDnsSupport (default true) and EnableDnsHostnames (default
+// false).
+func vpcDNS(p map[string]any) (support, hostnames bool) {
+	support = true
+	if b := boolp(p, "EnableDnsSupport"); b != nil {
+		support = *b
+	}
+	if b := boolp(p, "EnableDnsHostnames"); b != nil {
+		hostnames = *b
+	}
+	return support, hostnames
+}
+
+// applyVpcDNS moves the VPC's DNS attributes from the old properties' values (nil: a new
+// VPC's defaults) to the new ones, in the order EC2 accepts: support before hostnames when
+// enabling, hostnames before support when disabling.
+func (n network) applyVpcDNS(ctx context.Context, id string, old, p map[string]any) error {
+	oldSupport, oldHosts := vpcDNS(old)
+	support, hosts := vpcDNS(p)
+	set := func(in *ec2sim.ModifyVpcAttributeInput) error {
+		in.VpcID = id
+		_, err := n.svc.ModifyVpcAttribute(ctx, in)
+		return err
+	}
+	if support && !oldSupport {
+		if err := set(&ec2sim.ModifyVpcAttributeInput{EnableDnsSupport: &ec2sim.AttributeBooleanValue{Value: true}}); err != nil {
+			return err
+		}
+	}
+	if hosts != oldHosts {
+		if err := set(&ec2sim.ModifyVpcAttributeInput{EnableDnsHostnames: &ec2sim.AttributeBooleanValue{Value: hosts}}); err != nil {
+			return err
+		}
+	}
+	if !support && oldSupport {
+		return set(&ec2sim.ModifyVpcAttributeInput{EnableDnsSupport: &ec2sim.AttributeBooleanValue{Value: false}})
+	}
+	return nil
 }
 
 func (n network) describeVpc(ctx context.Context, id string) (*ec2sim.Vpc, error) {
@@ -85,10 +129,12 @@ func (n network) vpcResult(ctx context.Context, id string) (*cloudformation.Resu
 	}}, nil
 }
 
-// updateVpc applies tag changes; EnableDnsSupport/EnableDnsHostnames are accepted as
-// recorded (ec2sim has no DNS attributes).
+// updateVpc applies tag and DNS attribute changes.
 func (n network) updateVpc(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
 	if err := retag(ctx, n.svc, req.PhysicalID, req); err != nil {
+		return nil, err
+	}
+	if err := n.applyVpcDNS(ctx, req.PhysicalID, req.OldProperties, req.Properties); err != nil {
 		return nil, err
 	}
 	return n.vpcResult(ctx, req.PhysicalID)
@@ -108,6 +154,20 @@ func (n network) readVpc(ctx context.Context, req *cloudformation.Request) (map[
 	if _, ok := req.Properties["InstanceTenancy"]; ok {
 		props["InstanceTenancy"] = v.InstanceTenancy
 	}
+	for _, a := range []struct{ prop, attr string }{{"EnableDnsSupport", "enableDnsSupport"}, {"EnableDnsHostnames", "enableDnsHostnames"}} {
+		if _, ok := req.Properties[a.prop]; !ok {
+			continue
+		}
+		out, err := n.svc.DescribeVpcAttribute(ctx, &ec2sim.DescribeVpcAttributeInput{VpcID: v.VpcID, Attribute: a.attr})
+		if err != nil {
+			return nil, err
+		}
+		if out.EnableDnsSupport != nil {
+			props[a.prop] = out.EnableDnsSupport.Value
+		} else if out.EnableDnsHostnames != nil {
+			props[a.prop] = out.EnableDnsHostnames.Value
+		}
+	}
 	return props, nil
 }
 
@@ -125,6 +185,13 @@ func (n network) createSubnet(ctx context.Context, req *cloudformation.Request) 
 		AvailabilityZone: str(p, "AvailabilityZone"), AvailabilityZoneID: str(p, "AvailabilityZoneId"), TagSpecifications: ec2TagSpecs(req, "subnet")})
 	if err != nil {
 		return nil, err
+	}
+	if b := boolp(p, "MapPublicIpOnLaunch"); b != nil && *b {
+		if _, err := n.svc.ModifySubnetAttribute(ctx, &ec2sim.ModifySubnetAttributeInput{SubnetID: out.Subnet.SubnetID,
+			MapPublicIpOnLaunch: &ec2sim.AttributeBooleanValue{Value: true}}); err != nil {
+			_, _ = n.svc.DeleteSubnet(ctx, &ec2sim.DeleteSubnetInput{SubnetID: out.Subnet.SubnetID})
+			return nil, err
+		}
 	}
 	return subnetResult(&out.Subnet), nil
 }
@@ -147,11 +214,18 @@ func (n network) describeSubnet(ctx context.Context, id string) (*ec2sim.Subnet,
 	return &out.Subnets[0], nil
 }
 
-// updateSubnet applies tag changes; MapPublicIpOnLaunch and the other in-place attributes
-// are recorded (ec2sim has no ModifySubnetAttribute).
+// updateSubnet applies tag and MapPublicIpOnLaunch changes; the other in-place attributes
+// are recorded.
 func (n network) updateSubnet(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
 	if err := retag(ctx, n.svc, req.PhysicalID, req); err != nil {
 		return nil, err
+	}
+	if changed(req, "MapPublicIpOnLaunch") {
+		b := boolp(req.Properties, "MapPublicIpOnLaunch")
+		if _, err := n.svc.ModifySubnetAttribute(ctx, &ec2sim.ModifySubnetAttributeInput{SubnetID: req.PhysicalID,
+			MapPublicIpOnLaunch: &ec2sim.AttributeBooleanValue{Value: b != nil && *b}}); err != nil {
+			return nil, err
+		}
 	}
 	s, err := n.describeSubnet(ctx, req.PhysicalID)
 	if err != nil {
@@ -173,6 +247,9 @@ func (n network) readSubnet(ctx context.Context, req *cloudformation.Request) (m
 	props := map[string]any{"VpcId": s.VpcID, "CidrBlock": s.CidrBlock}
 	if _, ok := req.Properties["AvailabilityZone"]; ok {
 		props["AvailabilityZone"] = s.AvailabilityZone
+	}
+	if _, ok := req.Properties["MapPublicIpOnLaunch"]; ok {
+		props["MapPublicIpOnLaunch"] = s.MapPublicIpOnLaunch
 	}
 	return props, nil
 }

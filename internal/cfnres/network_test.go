@@ -103,16 +103,16 @@ func TestNetworkStack(t *testing.T) {
 	}
 }
 
-// TestUnsupportedTypeRefused: a type without a provider (ec2sim has no egress rules API) fails
+// TestUnsupportedTypeRefused: a type without a provider (ec2sim has no network ACLs) fails
 // the stack with AWS's message, never skipped.
 func TestUnsupportedTypeRefused(t *testing.T) {
 	p := newPlatform(t)
-	_, err := p.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: "egress", TemplateBody: `
+	_, err := p.cf.CreateStack(context.Background(), &cloudformation.CreateStackInput{StackName: "acl", TemplateBody: `
 Resources:
-  G: {Type: AWS::EC2::SecurityGroup, Properties: {GroupDescription: g}}
-  Out: {Type: AWS::EC2::SecurityGroupEgress, Properties: {GroupId: !GetAtt G.GroupId, IpProtocol: "-1", CidrIp: 0.0.0.0/0}}
+  V: {Type: AWS::EC2::VPC, Properties: {CidrBlock: 10.9.0.0/16}}
+  Acl: {Type: AWS::EC2::NetworkAcl, Properties: {VpcId: !Ref V}}
 `})
-	if err == nil || !strings.Contains(err.Error(), "Unrecognized resource types: [AWS::EC2::SecurityGroupEgress]") {
+	if err == nil || !strings.Contains(err.Error(), "Unrecognized resource types: [AWS::EC2::NetworkAcl]") {
 		t.Fatalf("err = %v", err)
 	}
 }
