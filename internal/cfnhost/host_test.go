@@ -226,3 +226,25 @@ Resources:
 		t.Fatalf("%s %v", status, err)
 	}
 }
+
+func TestServicesThatDoNotExist(t *testing.T) {
+	cf, h, _ := bare(t)
+	stackWith(t, cf, "svc", `
+Resources:
+  Config:
+    Type: AWS::CloudFormation::WaitConditionHandle
+    Metadata:
+      AWS::CloudFormation::Init:
+        configSets: {off: [off], on: [on]}
+        off:
+          services: {sysvinit: {sendmail: {enabled: "false", ensureRunning: "false"}}}
+        on:
+          services: {systemd: {ghost: {enabled: "true", ensureRunning: "true"}}}
+`, false)
+	if _, e, code := exec(t, h, "cfn-init -s svc -r Config -c off"); code != 0 {
+		t.Errorf("disabling a service that is not installed: %d %s", code, e)
+	}
+	if _, e, code := exec(t, h, "cfn-init -s svc -r Config -c on"); code != 1 || !strings.Contains(e, "Could not enable service ghost") {
+		t.Errorf("enabling a missing service: %d %s", code, e)
+	}
+}

@@ -566,7 +566,11 @@ func (r *run) doServices(ctx context.Context, cfg *Config) error {
 			return failf("windows services are not supported on this platform")
 		}
 		if s.Enabled != nil {
-			if err := r.h.EnableService(s.Name, *s.Enabled); err != nil {
+			var noUnit host.ErrNoUnit
+			if err := r.h.EnableService(s.Name, *s.Enabled); err != nil && !*s.Enabled && errors.As(err, &noUnit) {
+				// Not installed: it is not enabled, which is what the config asks for.
+				r.log.printf("INFO", "Service %s is not installed; nothing to disable", s.Name)
+			} else if err != nil {
 				return failf("Could not %s service %s: %v", map[bool]string{true: "enable", false: "disable"}[*s.Enabled], s.Name, err)
 			}
 			r.log.printf("INFO", "%s service %s", map[bool]string{true: "Enabled", false: "Disabled"}[*s.Enabled], s.Name)
