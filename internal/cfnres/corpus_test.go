@@ -41,7 +41,7 @@ func corpusParams(p *platform, t *testing.T, body string) []cloudformation.Param
 		switch {
 		case len(allowed) > 0:
 			v = allowed[0]
-		case strings.Contains(pd.ParameterKey, "Bucket"):
+		case strings.Contains(pd.ParameterKey, "Bucket") || strings.Contains(pd.ParameterKey, "S3Location"):
 			// A bucket the template creates, or (when it creates none) one that exists.
 			v = fmt.Sprintf("corpus-bucket-%08x", crc32.ChecksumIEEE([]byte(body)))
 			if !createsBucket.MatchString(body) {
@@ -57,6 +57,12 @@ func corpusParams(p *platform, t *testing.T, body string) []cloudformation.Param
 			v = p.defaultSubnets(t)
 		case strings.Contains(pd.ParameterType, "VPC::Id"):
 			v = p.defaultVPC(t)
+		case strings.Contains(pd.ParameterType, "SecurityGroup::Id"):
+			v = p.defaultGroup(t)
+		case strings.Contains(pd.ParameterKey, "RouteTable"):
+			v = p.mainRouteTable(t)
+		case strings.Contains(pd.ParameterKey, "PeeringConnection"):
+			v = "pcx-0123456789abcdef0" // routes to peering connections are checked for format only
 		case strings.Contains(pd.ParameterType, "Image::Id"):
 			v = ec2sim.AL2023AMI
 		case pd.ParameterType == "Number":
@@ -132,9 +138,9 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
-// minCorpus is 46 (of 76) less a margin of two for the templates that wait on cfn-signal
+// minCorpus is 50 (of 79) less a margin of two for the templates that wait on cfn-signal
 // within 5 s when the machine is loaded.
-const minCorpus = 44
+const minCorpus = 48
 
 func (p *platform) defaultSubnets(t *testing.T) string {
 	out, err := p.EC2.DescribeSubnets(context.Background(), &ec2sim.DescribeSubnetsInput{})
@@ -149,9 +155,27 @@ func (p *platform) defaultSubnets(t *testing.T) string {
 }
 
 func (p *platform) defaultVPC(t *testing.T) string {
-	out, err := p.EC2.DescribeVpcs(context.Background(), &ec2sim.DescribeVpcsInput{})
+	out, err := p.EC2.DescribeVpcs(context.Background(), &ec2sim.DescribeVpcsInput{Filters: []ec2sim.Filter{{Name: "is-default", Values: []string{"true"}}}})
 	if err != nil || len(out.Vpcs) == 0 {
 		t.Fatalf("DescribeVpcs: %v", err)
 	}
 	return out.Vpcs[0].VpcID
+}
+
+func (p *platform) defaultGroup(t *testing.T) string {
+	out, err := p.EC2.DescribeSecurityGroups(context.Background(), &ec2sim.DescribeSecurityGroupsInput{Filters: []ec2sim.Filter{
+		{Name: "vpc-id", Values: []string{p.defaultVPC(t)}}, {Name: "group-name", Values: []string{"default"}}}})
+	if err != nil || len(out.SecurityGroups) == 0 {
+		t.Fatalf("DescribeSecurityGroups: %v", err)
+	}
+	return out.SecurityGroups[0].GroupID
+}
+
+func (p *platform) mainRouteTable(t *testing.T) string {
+	out, err := p.EC2.DescribeRouteTables(context.Background(), &ec2sim.DescribeRouteTablesInput{Filters: []ec2sim.Filter{
+		{Name: "vpc-id", Values: []string{p.defaultVPC(t)}}, {Name: "association.main", Values: []string{"true"}}}})
+	if err != nil || len(out.RouteTables) == 0 {
+		t.Fatalf("DescribeRouteTables: %v", err)
+	}
+	return out.RouteTables[0].RouteTableID
 }
