@@ -16,7 +16,6 @@ import (
 	"github.com/devopsim/devopsim/codepipeline"
 	"github.com/devopsim/devopsim/ec2sim"
 	"github.com/devopsim/devopsim/ec2sim/autoscaling"
-	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/elbv2"
 	"github.com/devopsim/devopsim/iam"
 	"github.com/devopsim/devopsim/internal/awsapi/autoscalingapi"
@@ -34,6 +33,7 @@ import (
 	"github.com/devopsim/devopsim/internal/awsapi/logsapi"
 	"github.com/devopsim/devopsim/internal/awsapi/snsapi"
 	"github.com/devopsim/devopsim/internal/awsapi/ssmapi"
+	"github.com/devopsim/devopsim/internal/cfnhost"
 	"github.com/devopsim/devopsim/internal/cfnres"
 	"github.com/devopsim/devopsim/internal/pipelinewire"
 	"github.com/devopsim/devopsim/sns"
@@ -125,10 +125,19 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Mount("/v1/repos/", cc.GitHandler())
 
 	var balancers *elbv2.Service // built after EC2; hosts resolve load balancer names through it
+	// The CloudFormation helper scripts (cfn-init, cfn-signal...) on hosts; CloudFormation is
+	// attached once it is built.
+	cfnTools := cfnhost.New(cfnhost.Options{Objects: env.Objects})
+	hostCommands := cfnTools.Commands()
+	hostCommands["amazon-cloudwatch-agent-ctl"] = agentCtl(lg)
 	machines, err := ec2sim.New(env, ec2sim.Options{
 		Metrics:  cw,
-		Commands: map[string]host.Command{"amazon-cloudwatch-agent-ctl": agentCtl(lg)},
+		Commands: hostCommands,
+		Packages: cfnTools.Packages(),
 		Network: func(hostname string, port int) (http.Handler, bool) {
+			if cfnhost.IsWaitConditionHost(hostname) {
+				return cfnTools.WaitConditionHandler(), true
+			}
 			if balancers == nil {
 				return nil, false
 			}
@@ -202,6 +211,7 @@ func (p *Platform) addServices(g *generation) error {
 		return err
 	}
 	g.svc.cloudformation = stacks
+	cfnTools.Attach(stacks)
 	track(stacks)
 	g.router.Register(cloudformationapi.Service(stacks))
 

@@ -2,6 +2,8 @@ package devopsim_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -87,5 +89,69 @@ Outputs:
 	stacks, _ := cf.ListStacks(ctx, &cloudformation.ListStacksInput{StackStatusFilter: []cftypes.StackStatus{cftypes.StackStatusDeleteComplete}})
 	if len(stacks.StackSummaries) != 1 {
 		t.Fatalf("deleted stacks %+v", stacks.StackSummaries)
+	}
+}
+
+// TestStackCfnInit: on the platform's hosts, an instance's user data runs /opt/aws/bin/cfn-init
+// (preinstalled on Amazon Linux, as AWS's images have it), which applies the resource's
+// AWS::CloudFormation::Init metadata, and cfn-signal completes its CreationPolicy.
+func TestStackCfnInit(t *testing.T) {
+	p, cfg := devopsimtest.New(t)
+	ctx := context.Background()
+	template := `
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    CreationPolicy:
+      ResourceSignal: {Count: 1, Timeout: PT5M}
+    Metadata:
+      AWS::CloudFormation::Init:
+        config:
+          packages:
+            yum: {nginx: []}
+          files:
+            /usr/share/nginx/html/index.html:
+              content: !Sub "<h1>${AWS::StackName} by cfn-init</h1>"
+              mode: "000644"
+          services:
+            systemd:
+              nginx: {enabled: true, ensureRunning: true}
+    Properties:
+      ImageId: ami-0a2023000000000a1
+      InstanceType: t3.micro
+      UserData:
+        Fn::Base64: !Sub |
+          #!/bin/bash
+          /opt/aws/bin/cfn-init -v --stack ${AWS::StackName} --resource Web --region ${AWS::Region}
+          /opt/aws/bin/cfn-signal -e $? --stack ${AWS::StackName} --resource Web --region ${AWS::Region}
+`
+	cf := cloudformation.NewFromConfig(cfg)
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("init"), TemplateBody: aws.String(template)}); err != nil {
+		t.Fatal(err)
+	}
+	status, err := p.CloudFormation().WaitStack(ctx, "init")
+	if err != nil || status != "CREATE_COMPLETE" {
+		out, _ := cf.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: aws.String("init")})
+		for _, e := range out.StackEvents {
+			t.Logf("%s %s %s", aws.ToString(e.LogicalResourceId), e.ResourceStatus, aws.ToString(e.ResourceStatusReason))
+		}
+		t.Fatalf("stack %s, %v", status, err)
+	}
+	res, err := cf.DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: aws.String("init"), LogicalResourceId: aws.String("Web")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, ok := p.EC2().MachineOf(aws.ToString(res.StackResourceDetail.PhysicalResourceId))
+	if !ok {
+		t.Fatal("no host for the instance")
+	}
+	resp, err := http.Get(h.URL(80))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "<h1>init by cfn-init</h1>" {
+		t.Fatalf("nginx serves %q", body)
 	}
 }

@@ -690,7 +690,8 @@ func (h *Host) exec(ctx context.Context, hc interp.HandlerContext, args []string
 func (h *Host) execPath(ctx context.Context, c *Call, p string) int {
 	fi, err := h.fs.Stat(p)
 	if err != nil {
-		if isBinDir(path.Dir(p)) {
+		// Amazon Linux images come with aws-cfn-bootstrap in /opt/aws/bin.
+		if dir := path.Dir(p); isBinDir(dir) || dir == "/opt/aws/bin" && h.distro != "ubuntu" {
 			if cmd, ok := h.command(path.Base(p)); ok {
 				return cmd(ctx, c)
 			}
