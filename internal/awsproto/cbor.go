@@ -78,7 +78,7 @@ func (cborCodec) decode(body []byte, op *opEntry) (any, error) {
 	if err := cborDec.Unmarshal(body, in); err != nil {
 		return nil, apierr.New(apierr.Invalid, "SerializationException", "could not parse the request body as CBOR: %s", cborErrorText(err))
 	}
-	if op.inHasTime {
+	if op.inHasTime() {
 		utcTimes(reflect.ValueOf(in), 0)
 	}
 	return in, nil

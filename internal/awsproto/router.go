@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -60,7 +61,32 @@ type entry struct {
 
 type opEntry struct {
 	Op
-	inHasTime bool // the input type holds a time.Time somewhere (CBOR decoding fixes zones)
+	// hasTime caches whether the input type holds a time.Time somewhere (CBOR decoding fixes
+	// zones): 0 not known yet, 1 no, 2 yes. It is worked out on first use, as most ops are
+	// never called over CBOR and walking every input type made up a third of New.
+	hasTime atomic.Int32
+}
+
+// inHasTime reports whether the op's input type holds a time.Time somewhere.
+func (oe *opEntry) inHasTime() bool {
+	switch oe.hasTime.Load() {
+	case 1:
+		return false
+	case 2:
+		return true
+	}
+	has := false
+	if oe.NewInput != nil {
+		if in := oe.NewInput(); in != nil {
+			has = hasTime(reflect.TypeOf(in), nil)
+		}
+	}
+	if has {
+		oe.hasTime.Store(2)
+	} else {
+		oe.hasTime.Store(1)
+	}
+	return has
 }
 
 // NewRouter returns an empty router.
@@ -82,13 +108,7 @@ func NewRouter(opts RouterOptions) *Router {
 func (rt *Router) Register(svc Service) {
 	e := &entry{svc: svc, ops: make(map[string]*opEntry, len(svc.Ops)), json: json11}
 	for _, op := range svc.Ops {
-		oe := &opEntry{Op: op}
-		if op.NewInput != nil {
-			if in := op.NewInput(); in != nil {
-				oe.inHasTime = hasTime(reflect.TypeOf(in), nil)
-			}
-		}
-		e.ops[op.Name] = oe
+		e.ops[op.Name] = &opEntry{Op: op}
 	}
 	if len(svc.QueryErrors) > 0 {
 		e.toQuery = make(map[string]string, len(svc.QueryErrors))
