@@ -355,52 +355,41 @@ func (s *Service) describeAddresses(ctx context.Context, in *DescribeAddressesIn
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range in.AllocationIDs {
-		if !slices.ContainsFunc(all, func(a addressRecord) bool { return a.AllocationID == id }) {
-			return nil, ErrAllocationNotFound.With("The allocation ID '%s' does not exist", id)
-		}
+	addrs, _, err := selection[addressRecord, Address]{
+		ids: []byID[addressRecord]{
+			{in.AllocationIDs, func(a addressRecord) string { return a.AllocationID }, missing(ErrAllocationNotFound, "The allocation ID '%s' does not exist")},
+			{in.PublicIps, func(a addressRecord) string { return a.PublicIp }, missing(ErrAddressNotFound, "Address '%s' not found.")},
+		},
+		filters: in.Filters, values: addressFilter, view: func(a addressRecord) Address { return a.Address },
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	for _, ip := range in.PublicIps {
-		if !slices.ContainsFunc(all, func(a addressRecord) bool { return a.PublicIp == ip }) {
-			return nil, ErrAddressNotFound.With("Address '%s' not found.", ip)
-		}
+	return &DescribeAddressesOutput{Addresses: addrs}, nil
+}
+
+func addressFilter(a addressRecord, name string) ([]string, bool) {
+	switch name {
+	case "allocation-id":
+		return []string{a.AllocationID}, true
+	case "association-id":
+		return []string{a.AssociationID}, true
+	case "domain":
+		return []string{a.Domain}, true
+	case "instance-id":
+		return []string{a.InstanceID}, true
+	case "network-border-group":
+		return []string{a.NetworkBorderGroup}, true
+	case "network-interface-id":
+		return []string{a.NetworkInterfaceID}, true
+	case "network-interface-owner-id":
+		return []string{a.NetworkInterfaceOwnerID}, true
+	case "private-ip-address":
+		return []string{a.PrivateIpAddress}, true
+	case "public-ip":
+		return []string{a.PublicIp}, true
 	}
-	out := &DescribeAddressesOutput{Addresses: []Address{}}
-	for _, a := range all {
-		if len(in.AllocationIDs) > 0 && !contains(in.AllocationIDs, a.AllocationID) || len(in.PublicIps) > 0 && !contains(in.PublicIps, a.PublicIp) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "allocation-id":
-				return []string{a.AllocationID}, true
-			case "association-id":
-				return []string{a.AssociationID}, true
-			case "domain":
-				return []string{a.Domain}, true
-			case "instance-id":
-				return []string{a.InstanceID}, true
-			case "network-border-group":
-				return []string{a.NetworkBorderGroup}, true
-			case "network-interface-id":
-				return []string{a.NetworkInterfaceID}, true
-			case "network-interface-owner-id":
-				return []string{a.NetworkInterfaceOwnerID}, true
-			case "private-ip-address":
-				return []string{a.PrivateIpAddress}, true
-			case "public-ip":
-				return []string{a.PublicIp}, true
-			}
-			return tagFilter(name, a.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.Addresses = append(out.Addresses, a.Address)
-		}
-	}
-	return out, nil
+	return tagFilter(name, a.Tags)
 }
 
 // releaseInstanceAddresses disassociates the addresses of a terminated instance (scope is the

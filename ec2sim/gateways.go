@@ -254,68 +254,46 @@ func (s *Service) DescribeInternetGateways(ctx context.Context, in *DescribeInte
 }
 
 func (s *Service) describeInternetGateways(ctx context.Context, in *DescribeInternetGatewaysInput) (*DescribeInternetGatewaysOutput, error) {
-	limit, err := pageLimit(in.MaxResults, 5, 1000)
+	limit, after, err := pageParams(in.MaxResults, 5, 1000, in.Filters, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateFilters(in.Filters); err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	all, err := scopedAll(ctx, s, s.igws)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.igws.All(ctx, scope(ctx))
+	id := func(g igwRecord) string { return g.InternetGatewayID }
+	gws, next, err := selection[igwRecord, InternetGateway]{
+		ids:     []byID[igwRecord]{{in.InternetGatewayIDs, id, missing(ErrInternetGatewayNotFound, "The internetGateway ID '%s' does not exist")}},
+		filters: in.Filters, values: igwFilter, view: func(g igwRecord) InternetGateway { return g.InternetGateway },
+		limit: limit, after: after, key: id,
+	}.run(all)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range in.InternetGatewayIDs {
-		if !slices.ContainsFunc(all, func(g igwRecord) bool { return g.InternetGatewayID == id }) {
-			return nil, ErrInternetGatewayNotFound.With("The internetGateway ID '%s' does not exist", id)
+	return &DescribeInternetGatewaysOutput{InternetGateways: gws, NextToken: next}, nil
+}
+
+func igwFilter(g igwRecord, name string) ([]string, bool) {
+	switch name {
+	case "internet-gateway-id":
+		return []string{g.InternetGatewayID}, true
+	case "owner-id":
+		return []string{g.OwnerID}, true
+	case "attachment.vpc-id":
+		var out []string
+		for _, a := range g.Attachments {
+			out = append(out, a.VpcID)
 		}
+		return out, true
+	case "attachment.state":
+		var out []string
+		for _, a := range g.Attachments {
+			out = append(out, a.State)
+		}
+		return out, true
 	}
-	out := &DescribeInternetGatewaysOutput{InternetGateways: []InternetGateway{}}
-	for _, g := range all {
-		if len(in.InternetGatewayIDs) > 0 && !contains(in.InternetGatewayIDs, g.InternetGatewayID) || after != "" && g.InternetGatewayID <= after {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "internet-gateway-id":
-				return []string{g.InternetGatewayID}, true
-			case "owner-id":
-				return []string{g.OwnerID}, true
-			case "attachment.vpc-id":
-				var out []string
-				for _, a := range g.Attachments {
-					out = append(out, a.VpcID)
-				}
-				return out, true
-			case "attachment.state":
-				var out []string
-				for _, a := range g.Attachments {
-					out = append(out, a.State)
-				}
-				return out, true
-			}
-			return tagFilter(name, g.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		if limit > 0 && len(out.InternetGateways) == limit {
-			out.NextToken = encodeToken(out.InternetGateways[limit-1].InternetGatewayID)
-			break
-		}
-		out.InternetGateways = append(out.InternetGateways, g.InternetGateway)
-	}
-	return out, nil
+	return tagFilter(name, g.Tags)
 }
 
 // Route tables
@@ -771,104 +749,82 @@ func (s *Service) DescribeRouteTables(ctx context.Context, in *DescribeRouteTabl
 }
 
 func (s *Service) describeRouteTables(ctx context.Context, in *DescribeRouteTablesInput) (*DescribeRouteTablesOutput, error) {
-	limit, err := pageLimit(in.MaxResults, 5, 100)
+	limit, after, err := pageParams(in.MaxResults, 5, 100, in.Filters, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
-	if err := validateFilters(in.Filters); err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	all, err := scopedAll(ctx, s, s.routeTables)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.routeTables.All(ctx, scope(ctx))
+	id := func(rt routeTableRecord) string { return rt.RouteTableID }
+	rts, next, err := selection[routeTableRecord, RouteTable]{
+		ids:     []byID[routeTableRecord]{{in.RouteTableIDs, id, missing(ErrRouteTableNotFound, "The routeTable ID '%s' does not exist")}},
+		filters: in.Filters, values: routeTableFilter, view: func(rt routeTableRecord) RouteTable { return rt.RouteTable },
+		limit: limit, after: after, key: id,
+	}.run(all)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range in.RouteTableIDs {
-		if !slices.ContainsFunc(all, func(r routeTableRecord) bool { return r.RouteTableID == id }) {
-			return nil, ErrRouteTableNotFound.With("The routeTable ID '%s' does not exist", id)
-		}
-	}
-	out := &DescribeRouteTablesOutput{RouteTables: []RouteTable{}}
-	for _, rt := range all {
-		if len(in.RouteTableIDs) > 0 && !contains(in.RouteTableIDs, rt.RouteTableID) || after != "" && rt.RouteTableID <= after {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			var vals []string
+	return &DescribeRouteTablesOutput{RouteTables: rts, NextToken: next}, nil
+}
+
+func routeTableFilter(rt routeTableRecord, name string) ([]string, bool) {
+	var vals []string
+	switch name {
+	case "route-table-id":
+		return []string{rt.RouteTableID}, true
+	case "vpc-id":
+		return []string{rt.VpcID}, true
+	case "owner-id":
+		return []string{rt.OwnerID}, true
+	case "association.subnet-id", "association.route-table-association-id", "association.route-table-id", "association.gateway-id",
+		"association.main", "association.association-state":
+		for _, a := range rt.Associations {
 			switch name {
-			case "route-table-id":
-				return []string{rt.RouteTableID}, true
-			case "vpc-id":
-				return []string{rt.VpcID}, true
-			case "owner-id":
-				return []string{rt.OwnerID}, true
-			case "association.subnet-id", "association.route-table-association-id", "association.route-table-id", "association.gateway-id",
-				"association.main", "association.association-state":
-				for _, a := range rt.Associations {
-					switch name {
-					case "association.subnet-id":
-						vals = append(vals, a.SubnetID)
-					case "association.route-table-association-id":
-						vals = append(vals, a.RouteTableAssociationID)
-					case "association.route-table-id":
-						vals = append(vals, a.RouteTableID)
-					case "association.gateway-id":
-						vals = append(vals, a.GatewayID)
-					case "association.main":
-						vals = append(vals, strconv.FormatBool(a.Main))
-					default:
-						vals = append(vals, a.AssociationState.State)
-					}
-				}
-				if name == "association.main" && len(vals) == 0 {
-					vals = []string{"false"}
-				}
-				return vals, true
-			case "route.destination-cidr-block", "route.gateway-id", "route.instance-id", "route.nat-gateway-id", "route.state", "route.origin",
-				"route.transit-gateway-id", "route.vpc-peering-connection-id":
-				for _, r := range rt.Routes {
-					switch name {
-					case "route.destination-cidr-block":
-						vals = append(vals, r.DestinationCidrBlock)
-					case "route.gateway-id":
-						vals = append(vals, r.GatewayID)
-					case "route.instance-id":
-						vals = append(vals, r.InstanceID)
-					case "route.nat-gateway-id":
-						vals = append(vals, r.NatGatewayID)
-					case "route.state":
-						vals = append(vals, r.State)
-					case "route.origin":
-						vals = append(vals, r.Origin)
-					case "route.transit-gateway-id":
-						vals = append(vals, r.TransitGatewayID)
-					default:
-						vals = append(vals, r.VpcPeeringConnectionID)
-					}
-				}
-				return vals, true
+			case "association.subnet-id":
+				vals = append(vals, a.SubnetID)
+			case "association.route-table-association-id":
+				vals = append(vals, a.RouteTableAssociationID)
+			case "association.route-table-id":
+				vals = append(vals, a.RouteTableID)
+			case "association.gateway-id":
+				vals = append(vals, a.GatewayID)
+			case "association.main":
+				vals = append(vals, strconv.FormatBool(a.Main))
+			default:
+				vals = append(vals, a.AssociationState.State)
 			}
-			return tagFilter(name, rt.Tags)
-		})
-		if err != nil {
-			return nil, err
 		}
-		if !ok {
-			continue
+		if name == "association.main" && len(vals) == 0 {
+			vals = []string{"false"}
 		}
-		if limit > 0 && len(out.RouteTables) == limit {
-			out.NextToken = encodeToken(out.RouteTables[limit-1].RouteTableID)
-			break
+		return vals, true
+	case "route.destination-cidr-block", "route.gateway-id", "route.instance-id", "route.nat-gateway-id", "route.state", "route.origin",
+		"route.transit-gateway-id", "route.vpc-peering-connection-id":
+		for _, r := range rt.Routes {
+			switch name {
+			case "route.destination-cidr-block":
+				vals = append(vals, r.DestinationCidrBlock)
+			case "route.gateway-id":
+				vals = append(vals, r.GatewayID)
+			case "route.instance-id":
+				vals = append(vals, r.InstanceID)
+			case "route.nat-gateway-id":
+				vals = append(vals, r.NatGatewayID)
+			case "route.state":
+				vals = append(vals, r.State)
+			case "route.origin":
+				vals = append(vals, r.Origin)
+			case "route.transit-gateway-id":
+				vals = append(vals, r.TransitGatewayID)
+			default:
+				vals = append(vals, r.VpcPeeringConnectionID)
+			}
 		}
-		out.RouteTables = append(out.RouteTables, rt.RouteTable)
+		return vals, true
 	}
-	return out, nil
+	return tagFilter(name, rt.Tags)
 }
 
 // dropSubnetAssociations removes the explicit route table associations of a deleted subnet.

@@ -318,47 +318,38 @@ func (s *Service) describeKeyPairs(ctx context.Context, in *DescribeKeyPairsInpu
 		return nil, err
 	}
 	slices.SortFunc(all, func(a, b keyPairRecord) int { return strings.Compare(a.KeyName, b.KeyName) })
-	for _, n := range in.KeyNames {
-		if !slices.ContainsFunc(all, func(k keyPairRecord) bool { return k.KeyName == n }) {
-			return nil, ErrKeyPairNotFound.With("The key pair '%s' does not exist", n)
-		}
-	}
-	for _, id := range in.KeyPairIDs {
-		if !slices.ContainsFunc(all, func(k keyPairRecord) bool { return k.KeyPairID == id }) {
-			return nil, ErrKeyPairNotFound.With("The key pair '%s' does not exist", id)
-		}
-	}
-	out := &DescribeKeyPairsOutput{KeyPairs: []KeyPairInfo{}}
-	for _, k := range all {
-		if len(in.KeyNames) > 0 && !contains(in.KeyNames, k.KeyName) || len(in.KeyPairIDs) > 0 && !contains(in.KeyPairIDs, k.KeyPairID) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "key-name":
-				return []string{k.KeyName}, true
-			case "key-pair-id":
-				return []string{k.KeyPairID}, true
-			case "fingerprint":
-				return []string{k.KeyFingerprint}, true
-			case "key-type":
-				return []string{k.KeyType}, true
+	keys, _, err := selection[keyPairRecord, KeyPairInfo]{
+		ids: []byID[keyPairRecord]{
+			{in.KeyNames, func(k keyPairRecord) string { return k.KeyName }, missing(ErrKeyPairNotFound, "The key pair '%s' does not exist")},
+			{in.KeyPairIDs, func(k keyPairRecord) string { return k.KeyPairID }, missing(ErrKeyPairNotFound, "The key pair '%s' does not exist")},
+		},
+		filters: in.Filters, values: keyPairFilter,
+		view: func(k keyPairRecord) KeyPairInfo {
+			info := k.KeyPairInfo
+			if in.IncludePublicKey {
+				info.PublicKey = k.PublicKeyOpenSSH
 			}
-			return tagFilter(name, k.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		info := k.KeyPairInfo
-		if in.IncludePublicKey {
-			info.PublicKey = k.PublicKeyOpenSSH
-		}
-		out.KeyPairs = append(out.KeyPairs, info)
+			return info
+		},
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &DescribeKeyPairsOutput{KeyPairs: keys}, nil
+}
+
+func keyPairFilter(k keyPairRecord, name string) ([]string, bool) {
+	switch name {
+	case "key-name":
+		return []string{k.KeyName}, true
+	case "key-pair-id":
+		return []string{k.KeyPairID}, true
+	case "fingerprint":
+		return []string{k.KeyFingerprint}, true
+	case "key-type":
+		return []string{k.KeyType}, true
+	}
+	return tagFilter(name, k.Tags)
 }
 
 // DeleteKeyPair deletes a key pair (deleting an unknown name succeeds, as in AWS; an unknown

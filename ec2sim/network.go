@@ -183,50 +183,34 @@ func (s *Service) DescribeVpcs(ctx context.Context, in *DescribeVpcsInput) (*Des
 }
 
 func (s *Service) describeVpcs(ctx context.Context, in *DescribeVpcsInput) (*DescribeVpcsOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.vpcs.All(ctx, scope(ctx))
+	all, err := scopedAll(ctx, s, s.vpcs)
 	if err != nil {
 		return nil, err
 	}
-	out := &DescribeVpcsOutput{Vpcs: []Vpc{}}
-	for _, id := range in.VpcIDs {
-		found := false
-		for _, v := range all {
-			found = found || v.VpcID == id
-		}
-		if !found {
-			return nil, ErrVpcNotFound.With("The vpc ID '%s' does not exist", id)
-		}
+	vpcs, _, err := selection[vpcRecord, Vpc]{
+		ids:     []byID[vpcRecord]{{in.VpcIDs, func(v vpcRecord) string { return v.VpcID }, missing(ErrVpcNotFound, "The vpc ID '%s' does not exist")}},
+		filters: in.Filters, values: vpcFilter, view: func(v vpcRecord) Vpc { return v.Vpc },
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	for _, v := range all {
-		if len(in.VpcIDs) > 0 && !contains(in.VpcIDs, v.VpcID) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "vpc-id":
-				return []string{v.VpcID}, true
-			case "is-default", "isDefault":
-				return []string{fmt.Sprint(v.IsDefault)}, true
-			case "cidr", "cidr-block", "cidrBlock":
-				return []string{v.CidrBlock}, true
-			case "state":
-				return []string{v.State}, true
-			case "owner-id":
-				return []string{v.OwnerID}, true
-			}
-			return tagFilter(name, v.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.Vpcs = append(out.Vpcs, v.Vpc)
-		}
+	return &DescribeVpcsOutput{Vpcs: vpcs}, nil
+}
+
+func vpcFilter(v vpcRecord, name string) ([]string, bool) {
+	switch name {
+	case "vpc-id":
+		return []string{v.VpcID}, true
+	case "is-default", "isDefault":
+		return []string{fmt.Sprint(v.IsDefault)}, true
+	case "cidr", "cidr-block", "cidrBlock":
+		return []string{v.CidrBlock}, true
+	case "state":
+		return []string{v.State}, true
+	case "owner-id":
+		return []string{v.OwnerID}, true
 	}
-	return out, nil
+	return tagFilter(name, v.Tags)
 }
 
 // DescribeSubnets lists subnets.
@@ -235,56 +219,40 @@ func (s *Service) DescribeSubnets(ctx context.Context, in *DescribeSubnetsInput)
 }
 
 func (s *Service) describeSubnets(ctx context.Context, in *DescribeSubnetsInput) (*DescribeSubnetsOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.subnets.All(ctx, scope(ctx))
+	all, err := scopedAll(ctx, s, s.subnets)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range in.SubnetIDs {
-		found := false
-		for _, v := range all {
-			found = found || v.SubnetID == id
-		}
-		if !found {
-			return nil, ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id)
-		}
+	subs, _, err := selection[subnetRecord, Subnet]{
+		ids:     []byID[subnetRecord]{{in.SubnetIDs, func(v subnetRecord) string { return v.SubnetID }, missing(ErrSubnetNotFound, "The subnet ID '%s' does not exist")}},
+		filters: in.Filters, values: subnetFilter, view: func(v subnetRecord) Subnet { return v.Subnet },
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	out := &DescribeSubnetsOutput{Subnets: []Subnet{}}
-	for _, v := range all {
-		if len(in.SubnetIDs) > 0 && !contains(in.SubnetIDs, v.SubnetID) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "subnet-id":
-				return []string{v.SubnetID}, true
-			case "vpc-id":
-				return []string{v.VpcID}, true
-			case "availability-zone", "availabilityZone":
-				return []string{v.AvailabilityZone}, true
-			case "availability-zone-id":
-				return []string{v.AvailabilityZoneID}, true
-			case "default-for-az", "defaultForAz":
-				return []string{fmt.Sprint(v.DefaultForAz)}, true
-			case "cidr-block", "cidr", "cidrBlock":
-				return []string{v.CidrBlock}, true
-			case "state":
-				return []string{v.State}, true
-			case "map-public-ip-on-launch":
-				return []string{fmt.Sprint(v.MapPublicIpOnLaunch)}, true
-			}
-			return tagFilter(name, v.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.Subnets = append(out.Subnets, v.Subnet)
-		}
+	return &DescribeSubnetsOutput{Subnets: subs}, nil
+}
+
+func subnetFilter(v subnetRecord, name string) ([]string, bool) {
+	switch name {
+	case "subnet-id":
+		return []string{v.SubnetID}, true
+	case "vpc-id":
+		return []string{v.VpcID}, true
+	case "availability-zone", "availabilityZone":
+		return []string{v.AvailabilityZone}, true
+	case "availability-zone-id":
+		return []string{v.AvailabilityZoneID}, true
+	case "default-for-az", "defaultForAz":
+		return []string{fmt.Sprint(v.DefaultForAz)}, true
+	case "cidr-block", "cidr", "cidrBlock":
+		return []string{v.CidrBlock}, true
+	case "state":
+		return []string{v.State}, true
+	case "map-public-ip-on-launch":
+		return []string{fmt.Sprint(v.MapPublicIpOnLaunch)}, true
 	}
-	return out, nil
+	return tagFilter(name, v.Tags)
 }
 
 // DescribeAvailabilityZones lists the region's zones.

@@ -585,11 +585,7 @@ func (s *Service) describeSecurityGroupRules(ctx context.Context, in *DescribeSe
 	if err := validateFilters(in.Filters); err != nil {
 		return nil, err
 	}
-	limit, err := pageLimit(in.MaxResults, 5, 1000)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, 5, 1000, nil, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
@@ -601,10 +597,7 @@ func (s *Service) describeSecurityGroupRules(ctx context.Context, in *DescribeSe
 	if in.DryRun {
 		return nil, ErrDryRun
 	}
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	groups, err := s.groups.All(ctx, scope(ctx))
+	groups, err := scopedAll(ctx, s, s.groups)
 	if err != nil {
 		return nil, err
 	}
@@ -616,39 +609,27 @@ func (s *Service) describeSecurityGroupRules(ctx context.Context, in *DescribeSe
 			all = append(all, s.ruleView(ctx, g, &rules[i]))
 		}
 	}
-	for _, id := range in.SecurityGroupRuleIDs {
-		if !slices.ContainsFunc(all, func(r SecurityGroupRule) bool { return r.SecurityGroupRuleID == id }) {
-			return nil, ErrRuleNotFound.With("The security group rule ID '%s' does not exist", id)
-		}
-	}
 	slices.SortFunc(all, func(a, b SecurityGroupRule) int { return cmp.Compare(a.SecurityGroupRuleID, b.SecurityGroupRuleID) })
-	out := &DescribeSecurityGroupRulesOutput{SecurityGroupRules: []SecurityGroupRule{}}
-	for _, r := range all {
-		if after != "" && r.SecurityGroupRuleID <= after || len(in.SecurityGroupRuleIDs) > 0 && !contains(in.SecurityGroupRuleIDs, r.SecurityGroupRuleID) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "group-id":
-				return []string{r.GroupID}, true
-			case "security-group-rule-id":
-				return []string{r.SecurityGroupRuleID}, true
-			}
-			return tagFilter(name, r.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		if limit > 0 && len(out.SecurityGroupRules) == limit {
-			out.NextToken = encodeToken(out.SecurityGroupRules[limit-1].SecurityGroupRuleID)
-			break
-		}
-		out.SecurityGroupRules = append(out.SecurityGroupRules, r)
+	id := func(r SecurityGroupRule) string { return r.SecurityGroupRuleID }
+	rules, next, err := selection[SecurityGroupRule, SecurityGroupRule]{
+		ids:     []byID[SecurityGroupRule]{{in.SecurityGroupRuleIDs, id, missing(ErrRuleNotFound, "The security group rule ID '%s' does not exist")}},
+		filters: in.Filters, values: ruleViewFilter, view: func(r SecurityGroupRule) SecurityGroupRule { return r },
+		limit: limit, after: after, key: id,
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &DescribeSecurityGroupRulesOutput{SecurityGroupRules: rules, NextToken: next}, nil
+}
+
+func ruleViewFilter(r SecurityGroupRule, name string) ([]string, bool) {
+	switch name {
+	case "group-id":
+		return []string{r.GroupID}, true
+	case "security-group-rule-id":
+		return []string{r.SecurityGroupRuleID}, true
+	}
+	return tagFilter(name, r.Tags)
 }
 
 func (s *Service) defaultGroup(ctx context.Context, vpcID string) (groupRecord, error) {
@@ -701,62 +682,40 @@ func ruleFilter(name string, rules []sgRule) ([]string, bool) {
 }
 
 func (s *Service) describeSecurityGroups(ctx context.Context, in *DescribeSecurityGroupsInput) (*DescribeSecurityGroupsOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	all, err := s.groups.All(ctx, scope(ctx))
+	all, err := scopedAll(ctx, s, s.groups)
 	if err != nil {
 		return nil, err
 	}
-	for _, id := range in.GroupIDs {
-		found := false
-		for _, g := range all {
-			found = found || g.GroupID == id
-		}
-		if !found {
-			return nil, ErrGroupNotFound.With("The security group '%s' does not exist", id)
-		}
+	groups, _, err := selection[groupRecord, SecurityGroup]{
+		ids: []byID[groupRecord]{
+			{in.GroupIDs, func(g groupRecord) string { return g.GroupID }, missing(ErrGroupNotFound, "The security group '%s' does not exist")},
+			{in.GroupNames, func(g groupRecord) string { return g.GroupName }, missing(ErrGroupNotFound, "The security group '%s' does not exist in default VPC")},
+		},
+		filters: in.Filters, values: groupFilter, view: func(g groupRecord) SecurityGroup { return g.SecurityGroup },
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	for _, n := range in.GroupNames {
-		found := false
-		for _, g := range all {
-			found = found || g.GroupName == n
-		}
-		if !found {
-			return nil, ErrGroupNotFound.With("The security group '%s' does not exist in default VPC", n)
-		}
+	return &DescribeSecurityGroupsOutput{SecurityGroups: groups}, nil
+}
+
+func groupFilter(g groupRecord, name string) ([]string, bool) {
+	switch name {
+	case "group-id":
+		return []string{g.GroupID}, true
+	case "group-name":
+		return []string{g.GroupName}, true
+	case "vpc-id":
+		return []string{g.VpcID}, true
+	case "description":
+		return []string{g.Description}, true
+	case "owner-id":
+		return []string{g.OwnerID}, true
 	}
-	out := &DescribeSecurityGroupsOutput{SecurityGroups: []SecurityGroup{}}
-	for _, g := range all {
-		if len(in.GroupIDs) > 0 && !contains(in.GroupIDs, g.GroupID) || len(in.GroupNames) > 0 && !contains(in.GroupNames, g.GroupName) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "group-id":
-				return []string{g.GroupID}, true
-			case "group-name":
-				return []string{g.GroupName}, true
-			case "vpc-id":
-				return []string{g.VpcID}, true
-			case "description":
-				return []string{g.Description}, true
-			case "owner-id":
-				return []string{g.OwnerID}, true
-			}
-			if v, ok := ruleFilter(name, g.rules()); ok {
-				return v, true
-			}
-			return tagFilter(name, g.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if ok {
-			out.SecurityGroups = append(out.SecurityGroups, g.SecurityGroup)
-		}
+	if v, ok := ruleFilter(name, g.rules()); ok {
+		return v, true
 	}
-	return out, nil
+	return tagFilter(name, g.Tags)
 }
 
 // CreateSecurityGroup creates a security group (in the default VPC unless VpcId is given)
