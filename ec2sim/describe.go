@@ -624,6 +624,16 @@ func resourceType(id string) string {
 	return ""
 }
 
+// retag is an update applying fn to a record's tags.
+func retag[R any](tags func(*R) *[]Tag, fn func([]Tag) ([]Tag, error)) func(*R) error {
+	return func(x *R) error {
+		p := tags(x)
+		t, err := fn(*p)
+		*p = t
+		return err
+	}
+}
+
 // editTags applies fn to the tags of each resource.
 func (s *Service) editTags(ctx context.Context, ids []string, fn func([]Tag) ([]Tag, error)) error {
 	if len(ids) == 0 {
@@ -667,64 +677,28 @@ func (s *Service) editTags(ctx context.Context, ids []string, fn func([]Tag) ([]
 		switch resourceType(id) {
 		case "instance":
 			var r *instanceRecord
-			r, err = s.update(ctx, id, func(x *instanceRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			r, err = s.update(ctx, id, retag(func(x *instanceRecord) *[]Tag { return &x.Tags }, fn))
 			if err == nil {
 				if h, ok := s.MachineOf(id); ok {
 					h.SetTags(tagsToMap(r.Tags))
 				}
 			}
 		case "image":
-			_, err = s.images.Update(ctx, imageKey(region, id), func(x *imageRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.images.Update(ctx, imageKey(region, id), retag(func(x *imageRecord) *[]Tag { return &x.Tags }, fn))
 		case "launch-template":
-			_, err = s.templates.Update(ctx, sc+id, func(x *templateRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.templates.Update(ctx, sc+id, retag(func(x *templateRecord) *[]Tag { return &x.Tags }, fn))
 		case "vpc":
-			_, err = s.vpcs.Update(ctx, sc+id, func(x *vpcRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.vpcs.Update(ctx, sc+id, retag(func(x *vpcRecord) *[]Tag { return &x.Tags }, fn))
 		case "subnet":
-			_, err = s.subnets.Update(ctx, sc+id, func(x *subnetRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.subnets.Update(ctx, sc+id, retag(func(x *subnetRecord) *[]Tag { return &x.Tags }, fn))
 		case "security-group":
-			_, err = s.groups.Update(ctx, sc+id, func(x *groupRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.groups.Update(ctx, sc+id, retag(func(x *groupRecord) *[]Tag { return &x.Tags }, fn))
 		case "internet-gateway":
-			_, err = s.igws.Update(ctx, sc+id, func(x *igwRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.igws.Update(ctx, sc+id, retag(func(x *igwRecord) *[]Tag { return &x.Tags }, fn))
 		case "route-table":
-			_, err = s.routeTables.Update(ctx, sc+id, func(x *routeTableRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.routeTables.Update(ctx, sc+id, retag(func(x *routeTableRecord) *[]Tag { return &x.Tags }, fn))
 		case "elastic-ip":
-			_, err = s.addresses.Update(ctx, sc+id, func(x *addressRecord) error {
-				t, err := fn(x.Tags)
-				x.Tags = t
-				return err
-			})
+			_, err = s.addresses.Update(ctx, sc+id, retag(func(x *addressRecord) *[]Tag { return &x.Tags }, fn))
 		}
 		if err != nil {
 			return err
@@ -796,11 +770,7 @@ func (s *Service) DeleteTags(ctx context.Context, in *DeleteTagsInput) (*DeleteT
 // value).
 func (s *Service) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*DescribeTagsOutput, error) {
 	return dispatchDo(ctx, s, "DescribeTags", in, func(ctx context.Context, in *DescribeTagsInput) (*DescribeTagsOutput, error) {
-		limit, err := pageLimit(in.MaxResults, 5, 1000)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeToken(in.NextToken)
+		limit, after, err := pageParams(in.MaxResults, 5, 1000, nil, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
@@ -859,43 +829,33 @@ func (s *Service) DescribeTags(ctx context.Context, in *DescribeTagsInput) (*Des
 			}
 			return strings.Compare(a.Key, b.Key)
 		})
-		out := &DescribeTagsOutput{Tags: []TagDescription{}}
-		for _, t := range all {
-			if after != "" && t.ResourceID+"\x00"+t.Key <= after {
-				continue
-			}
-			ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-				switch name {
-				case "resource-id":
-					return []string{t.ResourceID}, true
-				case "resource-type":
-					return []string{t.ResourceType}, true
-				case "key", "tag-key":
-					return []string{t.Key}, true
-				case "value", "tag-value":
-					return []string{t.Value}, true
-				}
-				if k, ok := strings.CutPrefix(name, "tag:"); ok {
-					if t.Key == k {
-						return []string{t.Value}, true
-					}
-					return nil, true
-				}
-				return nil, false
-			})
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-			if limit > 0 && len(out.Tags) == limit {
-				l := out.Tags[limit-1]
-				out.NextToken = encodeToken(l.ResourceID + "\x00" + l.Key)
-				break
-			}
-			out.Tags = append(out.Tags, t)
+		tags, next, err := selection[TagDescription, TagDescription]{
+			filters: in.Filters, values: tagDescriptionFilter, view: func(t TagDescription) TagDescription { return t },
+			limit: limit, after: after, key: func(t TagDescription) string { return t.ResourceID + "\x00" + t.Key },
+		}.run(all)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &DescribeTagsOutput{Tags: tags, NextToken: next}, nil
 	})
+}
+
+func tagDescriptionFilter(t TagDescription, name string) ([]string, bool) {
+	switch name {
+	case "resource-id":
+		return []string{t.ResourceID}, true
+	case "resource-type":
+		return []string{t.ResourceType}, true
+	case "key", "tag-key":
+		return []string{t.Key}, true
+	case "value", "tag-value":
+		return []string{t.Value}, true
+	}
+	if k, ok := strings.CutPrefix(name, "tag:"); ok {
+		if t.Key == k {
+			return []string{t.Value}, true
+		}
+		return nil, true
+	}
+	return nil, false
 }

@@ -196,58 +196,47 @@ func (s *Service) describeInstanceTypes(ctx context.Context, in *DescribeInstanc
 	if len(missing) > 0 {
 		return nil, apierr.New(apierr.Invalid, "InvalidInstanceType", "The following supplied instance types do not exist: %v", missing)
 	}
-	limit, err := pageLimit(in.MaxResults, 5, 100)
-	if err != nil {
-		return nil, err
-	}
-	after, err := decodeToken(in.NextToken)
+	limit, after, err := pageParams(in.MaxResults, 5, 100, nil, in.NextToken)
 	if err != nil {
 		return nil, err
 	}
 	if in.DryRun {
 		return nil, ErrDryRun
 	}
-	out := &DescribeInstanceTypesOutput{InstanceTypes: []InstanceTypeInfo{}}
-	for _, t := range instanceTypes {
-		if after != "" && t.InstanceType <= after || len(in.InstanceTypes) > 0 && !contains(in.InstanceTypes, t.InstanceType) {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "instance-type":
-				return []string{t.InstanceType}, true
-			case "current-generation":
-				return []string{strconv.FormatBool(t.CurrentGeneration)}, true
-			case "free-tier-eligible":
-				return []string{strconv.FormatBool(t.FreeTierEligible)}, true
-			case "burstable-performance-supported":
-				return []string{strconv.FormatBool(t.BurstablePerformanceSupported)}, true
-			case "hypervisor":
-				return []string{t.Hypervisor}, true
-			case "vcpu-info.default-vcpus":
-				return []string{fmt.Sprint(t.VCpuInfo.DefaultVCpus)}, true
-			case "vcpu-info.default-cores":
-				return []string{fmt.Sprint(t.VCpuInfo.DefaultCores)}, true
-			case "memory-info.size-in-mib":
-				return []string{fmt.Sprint(t.MemoryInfo.SizeInMiB)}, true
-			case "processor-info.supported-architecture":
-				return t.ProcessorInfo.SupportedArchitectures, true
-			case "network-info.network-performance":
-				return []string{t.NetworkInfo.NetworkPerformance}, true
-			}
-			return nil, false
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		if limit > 0 && len(out.InstanceTypes) == limit {
-			out.NextToken = encodeToken(out.InstanceTypes[limit-1].InstanceType)
-			break
-		}
-		out.InstanceTypes = append(out.InstanceTypes, t)
+	name := func(t InstanceTypeInfo) string { return t.InstanceType }
+	types, next, err := selection[InstanceTypeInfo, InstanceTypeInfo]{
+		ids:     []byID[InstanceTypeInfo]{{want: in.InstanceTypes, of: name}},
+		filters: in.Filters, values: instanceTypeFilter, view: func(t InstanceTypeInfo) InstanceTypeInfo { return t },
+		limit: limit, after: after, key: name,
+	}.run(instanceTypes)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &DescribeInstanceTypesOutput{InstanceTypes: types, NextToken: next}, nil
+}
+
+func instanceTypeFilter(t InstanceTypeInfo, name string) ([]string, bool) {
+	switch name {
+	case "instance-type":
+		return []string{t.InstanceType}, true
+	case "current-generation":
+		return []string{strconv.FormatBool(t.CurrentGeneration)}, true
+	case "free-tier-eligible":
+		return []string{strconv.FormatBool(t.FreeTierEligible)}, true
+	case "burstable-performance-supported":
+		return []string{strconv.FormatBool(t.BurstablePerformanceSupported)}, true
+	case "hypervisor":
+		return []string{t.Hypervisor}, true
+	case "vcpu-info.default-vcpus":
+		return []string{fmt.Sprint(t.VCpuInfo.DefaultVCpus)}, true
+	case "vcpu-info.default-cores":
+		return []string{fmt.Sprint(t.VCpuInfo.DefaultCores)}, true
+	case "memory-info.size-in-mib":
+		return []string{fmt.Sprint(t.MemoryInfo.SizeInMiB)}, true
+	case "processor-info.supported-architecture":
+		return t.ProcessorInfo.SupportedArchitectures, true
+	case "network-info.network-performance":
+		return []string{t.NetworkInfo.NetworkPerformance}, true
+	}
+	return nil, false
 }

@@ -9,8 +9,8 @@ import (
 )
 
 // byID is one list of identifiers a Describe call asks for (ids, names, public IPs): each
-// must name a record, else the call fails with notFound(it); when any are given, only the
-// records they name are listed.
+// must name a record, else the call fails with notFound(it) (nil: checked by the caller);
+// when any are given, only the records they name are listed.
 type byID[R any] struct {
 	want     []string
 	of       func(R) string
@@ -34,6 +34,9 @@ type selection[R, T any] struct {
 func (q selection[R, T]) run(all []R) ([]T, string, error) {
 	for _, l := range q.ids {
 		for _, id := range l.want {
+			if l.notFound == nil {
+				break
+			}
 			if !slices.ContainsFunc(all, func(r R) bool { return l.of(r) == id }) {
 				return nil, "", l.notFound(id)
 			}

@@ -237,11 +237,7 @@ func mergeData(base, over LaunchTemplateData) LaunchTemplateData {
 // DescribeLaunchTemplates lists templates.
 func (s *Service) DescribeLaunchTemplates(ctx context.Context, in *DescribeLaunchTemplatesInput) (*DescribeLaunchTemplatesOutput, error) {
 	return dispatchDo(ctx, s, "DescribeLaunchTemplates", in, func(ctx context.Context, in *DescribeLaunchTemplatesInput) (*DescribeLaunchTemplatesOutput, error) {
-		limit, err := pageLimit(in.MaxResults, 1, 200)
-		if err != nil {
-			return nil, err
-		}
-		after, err := decodeToken(in.NextToken)
+		limit, after, err := pageParams(in.MaxResults, 1, 200, nil, in.NextToken)
 		if err != nil {
 			return nil, err
 		}
@@ -260,35 +256,28 @@ func (s *Service) DescribeLaunchTemplates(ctx context.Context, in *DescribeLaunc
 			return nil, err
 		}
 		slices.SortFunc(all, func(a, b templateRecord) int { return strings.Compare(a.LaunchTemplateID, b.LaunchTemplateID) })
-		out := &DescribeLaunchTemplatesOutput{LaunchTemplates: []LaunchTemplate{}}
-		for _, t := range all {
-			if len(in.LaunchTemplateIDs) > 0 && !contains(in.LaunchTemplateIDs, t.LaunchTemplateID) ||
-				len(in.LaunchTemplateNames) > 0 && !contains(in.LaunchTemplateNames, t.LaunchTemplateName) || t.LaunchTemplateID <= after && after != "" {
-				continue
-			}
-			ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-				switch name {
-				case "launch-template-name":
-					return []string{t.LaunchTemplateName}, true
-				case "create-time":
-					return []string{t.CreateTime.Format("2006-01-02T15:04:05.000Z")}, true
-				}
-				return tagFilter(name, t.Tags)
-			})
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				continue
-			}
-			if limit > 0 && len(out.LaunchTemplates) == limit {
-				out.NextToken = encodeToken(out.LaunchTemplates[limit-1].LaunchTemplateID)
-				break
-			}
-			out.LaunchTemplates = append(out.LaunchTemplates, t.LaunchTemplate)
+		id := func(t templateRecord) string { return t.LaunchTemplateID }
+		lts, next, err := selection[templateRecord, LaunchTemplate]{
+			ids: []byID[templateRecord]{{want: in.LaunchTemplateIDs, of: id},
+				{want: in.LaunchTemplateNames, of: func(t templateRecord) string { return t.LaunchTemplateName }}},
+			filters: in.Filters, values: templateFilter, view: func(t templateRecord) LaunchTemplate { return t.LaunchTemplate },
+			limit: limit, after: after, key: id,
+		}.run(all)
+		if err != nil {
+			return nil, err
 		}
-		return out, nil
+		return &DescribeLaunchTemplatesOutput{LaunchTemplates: lts, NextToken: next}, nil
 	})
+}
+
+func templateFilter(t templateRecord, name string) ([]string, bool) {
+	switch name {
+	case "launch-template-name":
+		return []string{t.LaunchTemplateName}, true
+	case "create-time":
+		return []string{t.CreateTime.Format("2006-01-02T15:04:05.000Z")}, true
+	}
+	return tagFilter(name, t.Tags)
 }
 
 // DeleteLaunchTemplate deletes a template and its versions.
