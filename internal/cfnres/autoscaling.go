@@ -354,13 +354,8 @@ func launchChanged(old, cur map[string]any) bool {
 
 func (g asGroups) group(ctx context.Context, name string) (*autoscaling.Group, error) {
 	out, err := g.svc.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{name}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.AutoScalingGroups) == 0 {
-		return nil, autoscaling.ErrValidation.With("AutoScalingGroup name not found - %s", name)
-	}
-	return &out.AutoScalingGroups[0], nil
+	return one(out, err, func(o *autoscaling.DescribeAutoScalingGroupsOutput) []autoscaling.Group { return o.AutoScalingGroups },
+		autoscaling.ErrValidation.With("AutoScalingGroup name not found - %s", name))
 }
 
 // current reports whether an instance runs the group's configuration.

@@ -208,9 +208,7 @@ func (s projects) input(req *cloudformation.Request, name string) (*codebuild.Cr
 		return nil, err
 	}
 	in.Name = name
-	for _, t := range tags(req) {
-		in.Tags = append(in.Tags, codebuild.Tag{Key: t.Key, Value: t.Value})
-	}
+	in.Tags = append(in.Tags, tagsOf(tags(req), func(t kv) codebuild.Tag { return codebuild.Tag{Key: t.Key, Value: t.Value} })...)
 	return in, nil
 }
 
@@ -289,11 +287,7 @@ func (d deploys) keep(_ context.Context, req *cloudformation.Request) (*cloudfor
 }
 
 func cdTags(req *cloudformation.Request) []codedeploy.Tag {
-	var out []codedeploy.Tag
-	for _, t := range tags(req) {
-		out = append(out, codedeploy.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) codedeploy.Tag { return codedeploy.Tag{Key: t.Key, Value: t.Value} })
 }
 
 func (d deploys) createApp(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {

@@ -12,15 +12,14 @@ import (
 // ec2Tags are the resource's tags; ec2sim accepts the aws:cloudformation:* tags only on
 // instances (from internal callers), so other types get the user tags alone.
 func ec2Tags(req *cloudformation.Request) []ec2sim.Tag {
-	var out []ec2sim.Tag
-	l := tags(req)
+	return tagsOf(ec2TagList(req), func(t kv) ec2sim.Tag { return ec2sim.Tag{Key: t.Key, Value: t.Value} })
+}
+
+func ec2TagList(req *cloudformation.Request) []kv {
 	if req.Type == "AWS::EC2::Instance" {
-		l = allTags(req)
+		return allTags(req)
 	}
-	for _, t := range l {
-		out = append(out, ec2sim.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tags(req)
 }
 
 func ec2TagSpecs(req *cloudformation.Request, typ string) []ec2sim.TagSpecification {
@@ -36,25 +35,7 @@ func retag(ctx context.Context, svc *ec2sim.Service, id string, req *cloudformat
 	if !changed(req, "Tags") {
 		return nil
 	}
-	old := map[string]bool{}
-	if l, ok := req.OldProperties["Tags"].([]any); ok {
-		for _, e := range l {
-			if m, ok := e.(map[string]any); ok {
-				old[str(m, "Key")] = true
-			}
-		}
-	}
-	keep := map[string]bool{}
-	for _, t := range ec2Tags(req) {
-		keep[t.Key] = true
-	}
-	var drop []ec2sim.Tag
-	for k := range old {
-		if !keep[k] {
-			drop = append(drop, ec2sim.Tag{Key: k})
-		}
-	}
-	if len(drop) > 0 {
+	if drop := tagsOf(droppedTags(req, ec2TagList(req)), func(k string) ec2sim.Tag { return ec2sim.Tag{Key: k} }); len(drop) > 0 {
 		if _, err := svc.DeleteTags(ctx, &ec2sim.DeleteTagsInput{Resources: []string{id}, Tags: drop}); err != nil {
 			return err
 		}

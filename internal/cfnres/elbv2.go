@@ -32,11 +32,7 @@ func registerELBv2(cf *cloudformation.Service, svc *elbv2.Service) {
 type elbRes struct{ svc *elbv2.Service }
 
 func elbTags(req *cloudformation.Request) []elbv2.Tag {
-	var out []elbv2.Tag
-	for _, t := range tags(req) {
-		out = append(out, elbv2.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) elbv2.Tag { return elbv2.Tag{Key: t.Key, Value: t.Value} })
 }
 
 // fullName is the part of an ELB ARN after "loadbalancer/" or ":" (targetgroup/...).

@@ -81,13 +81,8 @@ func (g gateways) deleteIGW(ctx context.Context, req *cloudformation.Request) er
 
 func (g gateways) igw(ctx context.Context, id string) (*ec2sim.InternetGateway, error) {
 	out, err := g.svc.DescribeInternetGateways(ctx, &ec2sim.DescribeInternetGatewaysInput{InternetGatewayIDs: []string{id}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.InternetGateways) == 0 {
-		return nil, ec2sim.ErrInternetGatewayNotFound.With("The internetGateway ID '%s' does not exist", id)
-	}
-	return &out.InternetGateways[0], nil
+	return one(out, err, func(o *ec2sim.DescribeInternetGatewaysOutput) []ec2sim.InternetGateway { return o.InternetGateways },
+		ec2sim.ErrInternetGatewayNotFound.With("The internetGateway ID '%s' does not exist", id))
 }
 
 func (g gateways) readIGW(ctx context.Context, req *cloudformation.Request) (map[string]any, error) {
@@ -171,13 +166,8 @@ func (g gateways) deleteTable(ctx context.Context, req *cloudformation.Request) 
 
 func (g gateways) table(ctx context.Context, id string) (*ec2sim.RouteTable, error) {
 	out, err := g.svc.DescribeRouteTables(ctx, &ec2sim.DescribeRouteTablesInput{RouteTableIDs: []string{id}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.RouteTables) == 0 {
-		return nil, ec2sim.ErrRouteTableNotFound.With("The routeTable ID '%s' does not exist", id)
-	}
-	return &out.RouteTables[0], nil
+	return one(out, err, func(o *ec2sim.DescribeRouteTablesOutput) []ec2sim.RouteTable { return o.RouteTables },
+		ec2sim.ErrRouteTableNotFound.With("The routeTable ID '%s' does not exist", id))
 }
 
 func (g gateways) readTable(ctx context.Context, req *cloudformation.Request) (map[string]any, error) {
@@ -349,13 +339,8 @@ func (g gateways) allocate(ctx context.Context, req *cloudformation.Request) (*c
 
 func (g gateways) address(ctx context.Context, alloc string) (*ec2sim.Address, error) {
 	out, err := g.svc.DescribeAddresses(ctx, &ec2sim.DescribeAddressesInput{AllocationIDs: []string{alloc}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Addresses) == 0 {
-		return nil, ec2sim.ErrAllocationNotFound.With("The allocation ID '%s' does not exist", alloc)
-	}
-	return &out.Addresses[0], nil
+	return one(out, err, func(o *ec2sim.DescribeAddressesOutput) []ec2sim.Address { return o.Addresses },
+		ec2sim.ErrAllocationNotFound.With("The allocation ID '%s' does not exist", alloc))
 }
 
 // updateEIP moves the address to the new InstanceId (or detaches it) and applies tags.

@@ -76,11 +76,7 @@ func inlinePolicies(p map[string]any) ([]inlinePolicy, error) {
 }
 
 func iamTags(req *cloudformation.Request) []iam.Tag {
-	var out []iam.Tag
-	for _, t := range tags(req) {
-		out = append(out, iam.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) iam.Tag { return iam.Tag{Key: t.Key, Value: t.Value} })
 }
 
 func (r iamRes) createRole(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {

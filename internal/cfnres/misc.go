@@ -39,9 +39,7 @@ func (g reportGroups) create(ctx context.Context, req *cloudformation.Request) (
 	if err := decode(obj(p, "ExportConfig"), in.ExportConfig); err != nil {
 		return nil, err
 	}
-	for _, t := range tags(req) {
-		in.Tags = append(in.Tags, codebuild.Tag{Key: t.Key, Value: t.Value})
-	}
+	in.Tags = append(in.Tags, tagsOf(tags(req), func(t kv) codebuild.Tag { return codebuild.Tag{Key: t.Key, Value: t.Value} })...)
 	out, err := g.svc.CreateReportGroup(ctx, in)
 	if err != nil {
 		return nil, err

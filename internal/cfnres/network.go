@@ -101,13 +101,8 @@ func (n network) applyVpcDNS(ctx context.Context, id string, old, p map[string]a
 
 func (n network) describeVpc(ctx context.Context, id string) (*ec2sim.Vpc, error) {
 	out, err := n.svc.DescribeVpcs(ctx, &ec2sim.DescribeVpcsInput{VpcIDs: []string{id}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Vpcs) == 0 {
-		return nil, ec2sim.ErrVpcNotFound.With("The vpc ID '%s' does not exist", id)
-	}
-	return &out.Vpcs[0], nil
+	return one(out, err, func(o *ec2sim.DescribeVpcsOutput) []ec2sim.Vpc { return o.Vpcs },
+		ec2sim.ErrVpcNotFound.With("The vpc ID '%s' does not exist", id))
 }
 
 func (n network) vpcResult(ctx context.Context, id string) (*cloudformation.Result, error) {
@@ -205,13 +200,8 @@ func subnetResult(s *ec2sim.Subnet) *cloudformation.Result {
 
 func (n network) describeSubnet(ctx context.Context, id string) (*ec2sim.Subnet, error) {
 	out, err := n.svc.DescribeSubnets(ctx, &ec2sim.DescribeSubnetsInput{SubnetIDs: []string{id}})
-	if err != nil {
-		return nil, err
-	}
-	if len(out.Subnets) == 0 {
-		return nil, ec2sim.ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id)
-	}
-	return &out.Subnets[0], nil
+	return one(out, err, func(o *ec2sim.DescribeSubnetsOutput) []ec2sim.Subnet { return o.Subnets },
+		ec2sim.ErrSubnetNotFound.With("The subnet ID '%s' does not exist", id))
 }
 
 // updateSubnet applies tag and MapPublicIpOnLaunch changes; the other in-place attributes

@@ -52,9 +52,7 @@ func (t topics) create(ctx context.Context, req *cloudformation.Request) (*cloud
 			in.Attributes[k] = v
 		}
 	}
-	for _, tg := range tags(req) {
-		in.Tags = append(in.Tags, sns.Tag{Key: tg.Key, Value: tg.Value})
-	}
+	in.Tags = append(in.Tags, tagsOf(tags(req), func(t kv) sns.Tag { return sns.Tag{Key: t.Key, Value: t.Value} })...)
 	out, err := t.svc.CreateTopic(ctx, in)
 	if err != nil {
 		return nil, err
@@ -94,11 +92,7 @@ func (t topics) update(ctx context.Context, req *cloudformation.Request) (*cloud
 		}
 	}
 	if changed(req, "Tags") {
-		var tg []sns.Tag
-		for _, x := range tags(req) {
-			tg = append(tg, sns.Tag{Key: x.Key, Value: x.Value})
-		}
-		if len(tg) > 0 {
+		if tg := tagsOf(tags(req), func(t kv) sns.Tag { return sns.Tag{Key: t.Key, Value: t.Value} }); len(tg) > 0 {
 			if _, err := t.svc.TagResource(ctx, &sns.TagResourceInput{ResourceArn: req.PhysicalID, Tags: tg}); err != nil {
 				return nil, err
 			}
@@ -297,22 +291,9 @@ func (a alarms) put(ctx context.Context, req *cloudformation.Request) (*cloudfor
 	if err := need(p, "ComparisonOperator", "EvaluationPeriods"); err != nil {
 		return nil, err
 	}
-	sub := map[string]any{}
-	for k, v := range p {
-		if k != "Tags" && k != "AlarmName" {
-			sub[k] = v
-		}
-	}
 	in := &metrics.PutMetricAlarmInput{}
-	if err := decode(sub, in); err != nil {
+	if err := alarmInput(req, in, &in.AlarmName, &in.Tags); err != nil {
 		return nil, err
-	}
-	in.AlarmName = req.PhysicalID
-	if in.AlarmName == "" {
-		in.AlarmName = physicalName(req, "AlarmName", 255)
-	}
-	for _, t := range tags(req) {
-		in.Tags = append(in.Tags, metrics.Tag{Key: t.Key, Value: t.Value})
 	}
 	if _, err := a.svc.PutMetricAlarm(ctx, in); err != nil {
 		return nil, err
@@ -326,6 +307,26 @@ func (a alarms) put(ctx context.Context, req *cloudformation.Request) (*cloudfor
 		arn = out.MetricAlarms[0].AlarmArn
 	}
 	return &cloudformation.Result{PhysicalID: in.AlarmName, Attributes: map[string]any{"Arn": arn}}, nil
+}
+
+// alarmInput decodes an alarm's properties but Tags and AlarmName into in, and sets its name
+// (the physical id, or a new name) and tags.
+func alarmInput(req *cloudformation.Request, in any, name *string, tg *[]metrics.Tag) error {
+	sub := map[string]any{}
+	for k, v := range req.Properties {
+		if k != "Tags" && k != "AlarmName" {
+			sub[k] = v
+		}
+	}
+	if err := decode(sub, in); err != nil {
+		return err
+	}
+	*name = req.PhysicalID
+	if *name == "" {
+		*name = physicalName(req, "AlarmName", 255)
+	}
+	*tg = append(*tg, tagsOf(tags(req), func(t kv) metrics.Tag { return metrics.Tag{Key: t.Key, Value: t.Value} })...)
+	return nil
 }
 
 func (a alarms) delete(ctx context.Context, req *cloudformation.Request) error {

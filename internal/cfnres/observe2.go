@@ -30,22 +30,9 @@ func (a alarms) putComposite(ctx context.Context, req *cloudformation.Request) (
 	if err := need(p, "AlarmRule"); err != nil {
 		return nil, err
 	}
-	sub := map[string]any{}
-	for k, v := range p {
-		if k != "Tags" && k != "AlarmName" {
-			sub[k] = v
-		}
-	}
 	in := &metrics.PutCompositeAlarmInput{}
-	if err := decode(sub, in); err != nil {
+	if err := alarmInput(req, in, &in.AlarmName, &in.Tags); err != nil {
 		return nil, err
-	}
-	in.AlarmName = req.PhysicalID
-	if in.AlarmName == "" {
-		in.AlarmName = physicalName(req, "AlarmName", 255)
-	}
-	for _, t := range tags(req) {
-		in.Tags = append(in.Tags, metrics.Tag{Key: t.Key, Value: t.Value})
 	}
 	if _, err := a.svc.PutCompositeAlarm(ctx, in); err != nil {
 		return nil, err
@@ -95,11 +82,7 @@ func registerEventBuses(cf *cloudformation.Service, svc *events.Service) {
 type buses struct{ svc *events.Service }
 
 func busTags(req *cloudformation.Request) []events.Tag {
-	var out []events.Tag
-	for _, t := range tags(req) {
-		out = append(out, events.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) events.Tag { return events.Tag{Key: t.Key, Value: t.Value} })
 }
 
 // busPolicy is the Policy property as a JSON string ("" when absent).
@@ -144,19 +127,7 @@ func (b buses) update(ctx context.Context, req *cloudformation.Request) (*cloudf
 		return nil, err
 	}
 	if changed(req, "Tags") {
-		var drop []string
-		keep := map[string]bool{}
-		for _, t := range busTags(req) {
-			keep[t.Key] = true
-		}
-		if l, ok := req.OldProperties["Tags"].([]any); ok {
-			for _, e := range l {
-				if m, ok := e.(map[string]any); ok && !keep[str(m, "Key")] {
-					drop = append(drop, str(m, "Key"))
-				}
-			}
-		}
-		if len(drop) > 0 {
+		if drop := droppedTags(req, tags(req)); len(drop) > 0 {
 			if _, err := b.svc.UntagResource(ctx, &events.UntagResourceInput{ResourceARN: d.Arn, TagKeys: drop}); err != nil {
 				return nil, err
 			}
@@ -202,11 +173,7 @@ func registerCloudTrail(cf *cloudformation.Service, svc *cloudtrail.Service) {
 type trails struct{ svc *cloudtrail.Service }
 
 func trailTags(req *cloudformation.Request) []cloudtrail.Tag {
-	var out []cloudtrail.Tag
-	for _, t := range tags(req) {
-		out = append(out, cloudtrail.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) cloudtrail.Tag { return cloudtrail.Tag{Key: t.Key, Value: t.Value} })
 }
 
 func (t trails) create(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
@@ -305,18 +272,7 @@ func (t trails) update(ctx context.Context, req *cloudformation.Request) (*cloud
 		return nil, err
 	}
 	if changed(req, "Tags") {
-		var drop []cloudtrail.Tag
-		keep := map[string]bool{}
-		for _, tg := range trailTags(req) {
-			keep[tg.Key] = true
-		}
-		if l, ok := req.OldProperties["Tags"].([]any); ok {
-			for _, e := range l {
-				if m, ok := e.(map[string]any); ok && !keep[str(m, "Key")] {
-					drop = append(drop, cloudtrail.Tag{Key: str(m, "Key")})
-				}
-			}
-		}
+		drop := tagsOf(droppedTags(req, tags(req)), func(k string) cloudtrail.Tag { return cloudtrail.Tag{Key: k} })
 		if len(drop) > 0 {
 			if _, err := t.svc.RemoveTags(ctx, &cloudtrail.RemoveTagsInput{ResourceID: out.TrailARN, TagsList: drop}); err != nil {
 				return nil, err

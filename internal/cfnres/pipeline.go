@@ -33,11 +33,7 @@ func registerCodePipeline(cf *cloudformation.Service, svc *codepipeline.Service)
 type pipelines struct{ svc *codepipeline.Service }
 
 func cpTags(req *cloudformation.Request) []codepipeline.Tag {
-	var out []codepipeline.Tag
-	for _, t := range tags(req) {
-		out = append(out, codepipeline.Tag{Key: t.Key, Value: t.Value})
-	}
-	return out
+	return tagsOf(tags(req), func(t kv) codepipeline.Tag { return codepipeline.Tag{Key: t.Key, Value: t.Value} })
 }
 
 // declaration maps the template's pipeline properties onto the API's PipelineDeclaration:

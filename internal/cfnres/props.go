@@ -251,6 +251,45 @@ func tags(req *cloudformation.Request) []kv {
 	return out
 }
 
+// tagsOf converts tags (or tag keys) to a service's tag type (nil for none).
+func tagsOf[E, T any](l []E, mk func(E) T) []T {
+	var out []T
+	for _, t := range l {
+		out = append(out, mk(t))
+	}
+	return out
+}
+
+// droppedTags are the keys of the previous Tags property (a list) that tags no longer has.
+func droppedTags(req *cloudformation.Request, tags []kv) []string {
+	keep := map[string]bool{}
+	for _, t := range tags {
+		keep[t.Key] = true
+	}
+	var drop []string
+	if l, ok := req.OldProperties["Tags"].([]any); ok {
+		for _, e := range l {
+			if m, ok := e.(map[string]any); ok && !keep[str(m, "Key")] {
+				drop = append(drop, str(m, "Key"))
+			}
+		}
+	}
+	return drop
+}
+
+// one is the single item a lookup by id answered: the call's error, or missing when it
+// listed none.
+func one[O, T any](out *O, err error, items func(*O) []T, missing error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	l := items(out)
+	if len(l) == 0 {
+		return nil, missing
+	}
+	return &l[0], nil
+}
+
 // allTags is tags with the aws:cloudformation:* tags.
 func allTags(req *cloudformation.Request) []kv {
 	var out []kv
