@@ -58,15 +58,9 @@ type DescribeMetricCollectionTypesOutput struct {
 }
 
 func metricList(in []string) ([]string, error) {
-	if len(in) == 0 {
-		return groupMetrics, nil
-	}
-	for _, m := range in {
-		if !slices.Contains(groupMetrics, m) {
-			return nil, ErrValidation.With("Invalid metric name %s. Valid metrics are %s", m, strings.Join(groupMetrics, ", "))
-		}
-	}
-	return in, nil
+	return namesIn(in, groupMetrics, func(m string) error {
+		return ErrValidation.With("Invalid metric name %s. Valid metrics are %s", m, strings.Join(groupMetrics, ", "))
+	})
 }
 
 // EnableMetricsCollection starts publishing group metrics (AWS/AutoScaling, dimension
@@ -80,18 +74,13 @@ func (s *Service) EnableMetricsCollection(ctx context.Context, in *EnableMetrics
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			if !slices.ContainsFunc(g.EnabledMetrics, func(e EnabledMetric) bool { return e.Metric == m }) {
-				g.EnabledMetrics = append(g.EnabledMetrics, EnabledMetric{Metric: m, Granularity: "1Minute"})
+		return &Empty{}, s.withGroup(ctx, in.AutoScalingGroupName, func(g *groupRecord) {
+			for _, m := range ms {
+				if !slices.ContainsFunc(g.EnabledMetrics, func(e EnabledMetric) bool { return e.Metric == m }) {
+					g.EnabledMetrics = append(g.EnabledMetrics, EnabledMetric{Metric: m, Granularity: "1Minute"})
+				}
 			}
-		}
-		return &Empty{}, s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
+		}, nil)
 	})
 }
 
@@ -102,14 +91,9 @@ func (s *Service) DisableMetricsCollection(ctx context.Context, in *DisableMetri
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
-		if err != nil {
-			return nil, err
-		}
-		g.EnabledMetrics = slices.DeleteFunc(g.EnabledMetrics, func(e EnabledMetric) bool { return slices.Contains(ms, e.Metric) })
-		return &Empty{}, s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
+		return &Empty{}, s.withGroup(ctx, in.AutoScalingGroupName, func(g *groupRecord) {
+			g.EnabledMetrics = slices.DeleteFunc(g.EnabledMetrics, func(e EnabledMetric) bool { return slices.Contains(ms, e.Metric) })
+		}, nil)
 	})
 }
 

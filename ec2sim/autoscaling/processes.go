@@ -64,15 +64,38 @@ func (g *groupRecord) suspended(p string) bool {
 }
 
 func (s *Service) processList(in []string) ([]string, error) {
-	if len(in) == 0 {
-		return processNames, nil
+	return namesIn(in, processNames, func(string) error {
+		return ErrValidation.With("Process names must be one of %s", strings.Join(processNames, ", "))
+	})
+}
+
+// namesIn returns names (all of them when none are given), bad(name) for one not in all.
+func namesIn(names, all []string, bad func(string) error) ([]string, error) {
+	if len(names) == 0 {
+		return all, nil
 	}
-	for _, p := range in {
-		if !slices.Contains(processNames, p) {
-			return nil, ErrValidation.With("Process names must be one of %s", strings.Join(processNames, ", "))
+	for _, n := range names {
+		if !slices.Contains(all, n) {
+			return nil, bad(n)
 		}
 	}
-	return in, nil
+	return names, nil
+}
+
+// withGroup applies change to a group under s.mu and stores it; after (optional) then runs
+// with the lock still held.
+func (s *Service) withGroup(ctx context.Context, name string, change func(*groupRecord), after func(groupRecord) error) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	g, err := s.group(ctx, name)
+	if err != nil {
+		return err
+	}
+	change(&g)
+	if err := s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g); err != nil || after == nil {
+		return err
+	}
+	return after(g)
 }
 
 // SuspendProcesses suspends processes of a group (all of them when none are named).
@@ -82,19 +105,14 @@ func (s *Service) SuspendProcesses(ctx context.Context, in *ScalingProcessQuery)
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
-		if err != nil {
-			return nil, err
-		}
-		reason := "User suspended at " + s.clk.Now().UTC().Format("2006-01-02T15:04:05Z")
-		for _, p := range procs {
-			if !g.suspended(p) {
-				g.SuspendedProcesses = append(g.SuspendedProcesses, SuspendedProcess{ProcessName: p, SuspensionReason: reason})
+		return &Empty{}, s.withGroup(ctx, in.AutoScalingGroupName, func(g *groupRecord) {
+			reason := "User suspended at " + s.clk.Now().UTC().Format("2006-01-02T15:04:05Z")
+			for _, p := range procs {
+				if !g.suspended(p) {
+					g.SuspendedProcesses = append(g.SuspendedProcesses, SuspendedProcess{ProcessName: p, SuspensionReason: reason})
+				}
 			}
-		}
-		return &Empty{}, s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g)
+		}, nil)
 	})
 }
 
@@ -106,22 +124,20 @@ func (s *Service) ResumeProcesses(ctx context.Context, in *ScalingProcessQuery) 
 		if err != nil {
 			return nil, err
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
+		err = s.withGroup(ctx, in.AutoScalingGroupName, func(g *groupRecord) {
+			g.SuspendedProcesses = slices.DeleteFunc(g.SuspendedProcesses, func(sp SuspendedProcess) bool { return slices.Contains(procs, sp.ProcessName) })
+		}, func(g groupRecord) error {
+			ictx := ec2sim.WithInternal(ctx)
+			if err := s.reconcileLocked(ictx, g.AutoScalingGroupName, ""); err != nil {
+				return err
+			}
+			s.stepRefreshLocked(ictx, g.AutoScalingGroupName)
+			s.rebalanceGroupLocked(ictx, g.AutoScalingGroupName)
+			return nil
+		})
 		if err != nil {
 			return nil, err
 		}
-		g.SuspendedProcesses = slices.DeleteFunc(g.SuspendedProcesses, func(sp SuspendedProcess) bool { return slices.Contains(procs, sp.ProcessName) })
-		if err := s.groups.Put(ctx, g.Scope+g.AutoScalingGroupName, g); err != nil {
-			return nil, err
-		}
-		ictx := ec2sim.WithInternal(ctx)
-		if err := s.reconcileLocked(ictx, g.AutoScalingGroupName, ""); err != nil {
-			return nil, err
-		}
-		s.stepRefreshLocked(ictx, g.AutoScalingGroupName)
-		s.rebalanceGroupLocked(ictx, g.AutoScalingGroupName)
 		return &Empty{}, nil
 	})
 }

@@ -346,6 +346,26 @@ func (r *refreshRecord) setProgress() {
 }
 
 // activeRefresh returns a group's refresh that is not finished.
+// userRefreshLocked finds the group's active refresh a user call acts on: not found when
+// there is none or it is in one of the statuses busy. The caller holds s.mu.
+func (s *Service) userRefreshLocked(ctx context.Context, name string, busy ...string) (groupRecord, refreshRecord, error) {
+	if err := validName("autoScalingGroupName", name); err != nil {
+		return groupRecord{}, refreshRecord{}, err
+	}
+	g, err := s.group(ctx, name)
+	if err != nil {
+		return g, refreshRecord{}, err
+	}
+	r, ok, err := s.activeRefresh(ctx, g.Scope, g.AutoScalingGroupName)
+	if err != nil {
+		return g, r, err
+	}
+	if !ok || slices.Contains(busy, r.Status) {
+		return g, r, ErrActiveRefreshNotFound.With("No in progress or pending Instance Refresh found for Auto Scaling group %s", name)
+	}
+	return g, r, nil
+}
+
 func (s *Service) activeRefresh(ctx context.Context, sc, name string) (refreshRecord, bool, error) {
 	all, err := s.refreshes.All(ctx, sc+name+"/")
 	if err != nil {
@@ -697,21 +717,11 @@ func (s *Service) DescribeInstanceRefreshes(ctx context.Context, in *DescribeIns
 // Cancelled. Instances already replaced stay.
 func (s *Service) CancelInstanceRefresh(ctx context.Context, in *CancelInstanceRefreshInput) (*InstanceRefreshIDOutput, error) {
 	return do(ctx, s, "CancelInstanceRefresh", in, func(ctx context.Context, in *CancelInstanceRefreshInput) (*InstanceRefreshIDOutput, error) {
-		if err := validName("autoScalingGroupName", in.AutoScalingGroupName); err != nil {
-			return nil, err
-		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
+		g, r, err := s.userRefreshLocked(ctx, in.AutoScalingGroupName, "Cancelling")
 		if err != nil {
 			return nil, err
-		}
-		r, ok, err := s.activeRefresh(ctx, g.Scope, g.AutoScalingGroupName)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || r.Status == "Cancelling" {
-			return nil, ErrActiveRefreshNotFound.With("No in progress or pending Instance Refresh found for Auto Scaling group %s", in.AutoScalingGroupName)
 		}
 		r.Status = "Cancelling"
 		r.CancelWait = in.WaitForTransitioningInstances == nil || *in.WaitForTransitioningInstances
@@ -728,21 +738,11 @@ func (s *Service) CancelInstanceRefresh(ctx context.Context, in *CancelInstanceR
 // started with a DesiredConfiguration and a group whose launch template version is fixed.
 func (s *Service) RollbackInstanceRefresh(ctx context.Context, in *RollbackInstanceRefreshInput) (*InstanceRefreshIDOutput, error) {
 	return do(ctx, s, "RollbackInstanceRefresh", in, func(ctx context.Context, in *RollbackInstanceRefreshInput) (*InstanceRefreshIDOutput, error) {
-		if err := validName("autoScalingGroupName", in.AutoScalingGroupName); err != nil {
-			return nil, err
-		}
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		g, err := s.group(ctx, in.AutoScalingGroupName)
+		g, r, err := s.userRefreshLocked(ctx, in.AutoScalingGroupName, "Cancelling", "RollbackInProgress")
 		if err != nil {
 			return nil, err
-		}
-		r, ok, err := s.activeRefresh(ctx, g.Scope, g.AutoScalingGroupName)
-		if err != nil {
-			return nil, err
-		}
-		if !ok || r.Status == "Cancelling" || r.Status == "RollbackInProgress" {
-			return nil, ErrActiveRefreshNotFound.With("No in progress or pending Instance Refresh found for Auto Scaling group %s", in.AutoScalingGroupName)
 		}
 		if r.DesiredConfiguration == nil {
 			return nil, ErrIrreversibleRefresh.With("The instance refresh can't be rolled back because it was started without a desired configuration.")
