@@ -322,19 +322,15 @@ func (s *Service) releaseAddress(ctx context.Context, in *ReleaseAddressInput) (
 	if in.AllocationID == "" && in.PublicIp == "" {
 		return nil, ErrMissingParameter.With("Either public IP or allocation id must be specified")
 	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	a, err := s.address(ctx, in.AllocationID, in.PublicIp)
+	err := deleteIdle(ctx, s, s.addresses, func() (addressRecord, error) { return s.address(ctx, in.AllocationID, in.PublicIp) },
+		func(a addressRecord) string { return a.AllocationID },
+		func(a addressRecord) error {
+			if a.AssociationID != "" {
+				return ErrAddressInUse.With("Address %s is in use.", first(in.AllocationID, a.PublicIp))
+			}
+			return nil
+		}, in.DryRun)
 	if err != nil {
-		return nil, err
-	}
-	if a.AssociationID != "" {
-		return nil, ErrAddressInUse.With("Address %s is in use.", first(in.AllocationID, a.PublicIp))
-	}
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	if err := s.addresses.Delete(ctx, scope(ctx)+a.AllocationID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return &ReleaseAddressOutput{Return: true}, nil

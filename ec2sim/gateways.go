@@ -2,7 +2,6 @@ package ec2sim
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/internal/core"
-	"github.com/devopsim/devopsim/store"
 )
 
 // Internet gateway, route table and address errors.
@@ -67,25 +65,13 @@ func newMainRouteTable(account, vpcID, cidr, igw string) routeTableRecord {
 }
 
 func (s *Service) igw(ctx context.Context, id string) (igwRecord, error) {
-	if !validID(id, "igw") {
-		return igwRecord{}, apierr.New(apierr.Invalid, "InvalidInternetGatewayId.Malformed", "Invalid id: \"%s\" (expecting \"igw-...\")", id)
-	}
-	r, err := s.igws.Get(ctx, scope(ctx)+id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, ErrInternetGatewayNotFound.With("The internetGateway ID '%s' does not exist", id)
-	}
-	return r, err
+	return record(ctx, s.igws, id, "igw", apierr.New(apierr.Invalid, "InvalidInternetGatewayId.Malformed", "Invalid id: \"%s\" (expecting \"igw-...\")", id),
+		ErrInternetGatewayNotFound.With("The internetGateway ID '%s' does not exist", id))
 }
 
 func (s *Service) routeTable(ctx context.Context, id string) (routeTableRecord, error) {
-	if !validID(id, "rtb") {
-		return routeTableRecord{}, apierr.New(apierr.Invalid, "InvalidRouteTableId.Malformed", "Invalid id: \"%s\" (expecting \"rtb-...\")", id)
-	}
-	r, err := s.routeTables.Get(ctx, scope(ctx)+id)
-	if errors.Is(err, store.ErrNotFound) {
-		return r, ErrRouteTableNotFound.With("The routeTable ID '%s' does not exist", id)
-	}
-	return r, err
+	return record(ctx, s.routeTables, id, "rtb", apierr.New(apierr.Invalid, "InvalidRouteTableId.Malformed", "Invalid id: \"%s\" (expecting \"rtb-...\")", id),
+		ErrRouteTableNotFound.With("The routeTable ID '%s' does not exist", id))
 }
 
 // CreateInternetGateway creates a detached internet gateway.
@@ -229,19 +215,15 @@ func (s *Service) deleteInternetGateway(ctx context.Context, in *DeleteInternetG
 	if in.InternetGatewayID == "" {
 		return nil, ErrMissingParameter.With("The request must contain the parameter internetGatewayId")
 	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	g, err := s.igw(ctx, in.InternetGatewayID)
+	err := deleteIdle(ctx, s, s.igws, func() (igwRecord, error) { return s.igw(ctx, in.InternetGatewayID) },
+		func(g igwRecord) string { return g.InternetGatewayID },
+		func(g igwRecord) error {
+			if len(g.Attachments) > 0 {
+				return ErrDependencyViolation.With("The internetGateway '%s' has dependencies and cannot be deleted.", g.InternetGatewayID)
+			}
+			return nil
+		}, in.DryRun)
 	if err != nil {
-		return nil, err
-	}
-	if len(g.Attachments) > 0 {
-		return nil, ErrDependencyViolation.With("The internetGateway '%s' has dependencies and cannot be deleted.", g.InternetGatewayID)
-	}
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	if err := s.igws.Delete(ctx, scope(ctx)+g.InternetGatewayID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return &DeleteInternetGatewayOutput{Return: true}, nil
@@ -341,19 +323,15 @@ func (s *Service) deleteRouteTable(ctx context.Context, in *DeleteRouteTableInpu
 	if in.RouteTableID == "" {
 		return nil, ErrMissingParameter.With("The request must contain the parameter routeTableId")
 	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	rt, err := s.routeTable(ctx, in.RouteTableID)
+	err := deleteIdle(ctx, s, s.routeTables, func() (routeTableRecord, error) { return s.routeTable(ctx, in.RouteTableID) },
+		func(rt routeTableRecord) string { return rt.RouteTableID },
+		func(rt routeTableRecord) error {
+			if len(rt.Associations) > 0 {
+				return ErrDependencyViolation.With("The routeTable '%s' has dependencies and cannot be deleted.", rt.RouteTableID)
+			}
+			return nil
+		}, in.DryRun)
 	if err != nil {
-		return nil, err
-	}
-	if len(rt.Associations) > 0 {
-		return nil, ErrDependencyViolation.With("The routeTable '%s' has dependencies and cannot be deleted.", rt.RouteTableID)
-	}
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	if err := s.routeTables.Delete(ctx, scope(ctx)+rt.RouteTableID); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
 	return &DeleteRouteTableOutput{Return: true}, nil

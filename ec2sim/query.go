@@ -2,6 +2,7 @@ package ec2sim
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/devopsim/devopsim/apierr"
@@ -91,6 +92,41 @@ func pageParams(maxResults int32, min, max int, filters []Filter, token string) 
 		return 0, "", err
 	}
 	return limit, after, nil
+}
+
+// record gets the caller's record id of t: malformed when id lacks the prefix, notFound when
+// there is none.
+func record[R any](ctx context.Context, t *store.Table[R], id, prefix string, malformed, notFound error) (R, error) {
+	if !validID(id, prefix) {
+		var zero R
+		return zero, malformed
+	}
+	r, err := t.Get(ctx, scope(ctx)+id)
+	if errors.Is(err, store.ErrNotFound) {
+		return r, notFound
+	}
+	return r, err
+}
+
+// deleteIdle deletes the record get loads, under the network lock, unless busy says why it
+// cannot go.
+func deleteIdle[R any](ctx context.Context, s *Service, t *store.Table[R], get func() (R, error), id func(R) string, busy func(R) error, dryRun bool) error {
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
+	r, err := get()
+	if err != nil {
+		return err
+	}
+	if err := busy(r); err != nil {
+		return err
+	}
+	if dryRun {
+		return ErrDryRun
+	}
+	if err := t.Delete(ctx, scope(ctx)+id(r)); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 // scopedAll returns the caller's records of a network table (the default VPC made first).

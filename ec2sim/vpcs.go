@@ -142,14 +142,8 @@ func (s *Service) createVpc(ctx context.Context, in *CreateVpcInput) (*CreateVpc
 }
 
 func (s *Service) vpc(ctx context.Context, id string) (vpcRecord, error) {
-	if !validID(id, "vpc") {
-		return vpcRecord{}, apierr.New(apierr.Invalid, "InvalidVpcID.Malformed", "Invalid id: \"%s\"", id)
-	}
-	v, err := s.vpcs.Get(ctx, scope(ctx)+id)
-	if errors.Is(err, store.ErrNotFound) {
-		return v, ErrVpcNotFound.With("The vpc ID '%s' does not exist", id)
-	}
-	return v, err
+	return record(ctx, s.vpcs, id, "vpc", apierr.New(apierr.Invalid, "InvalidVpcID.Malformed", "Invalid id: \"%s\"", id),
+		ErrVpcNotFound.With("The vpc ID '%s' does not exist", id))
 }
 
 // DeleteVpc deletes a VPC without subnets, non-default security groups, an attached internet
