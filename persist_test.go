@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http/httptest"
+	"reflect"
 	"testing"
 
 	"github.com/devopsim/devopsim/apierr"
+	"github.com/devopsim/devopsim/cloudtrail"
 	"github.com/devopsim/devopsim/codecommit"
 	"github.com/devopsim/devopsim/store"
 
@@ -24,6 +26,14 @@ func TestDataDirSurvivesRestart(t *testing.T) {
 	if err := p.S3().PutObject(ctx, "bucket", "key", []byte("kept")); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := p.CodeCommit().CreateRepository(ctx, &codecommit.CreateRepositoryInput{RepositoryName: "kept"}); err != nil {
+		t.Fatal(err)
+	}
+	byName := &cloudtrail.LookupEventsInput{LookupAttributes: []cloudtrail.LookupAttribute{{AttributeKey: "EventName", AttributeValue: "CreateRepository"}}}
+	before, err := p.CloudTrail().LookupEvents(ctx, byName)
+	if err != nil || len(before.Events) != 1 {
+		t.Fatalf("event history: %v, %v", before, err)
+	}
 	if err := p.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -35,6 +45,11 @@ func TestDataDirSurvivesRestart(t *testing.T) {
 	got, err := p.S3().GetObject(ctx, "bucket", "key")
 	if err != nil || string(got) != "kept" {
 		t.Fatalf("after restart: %q, %v", got, err)
+	}
+	// CloudTrail's event history survives too, with the same event IDs.
+	after, err := p.CloudTrail().LookupEvents(ctx, byName)
+	if err != nil || !reflect.DeepEqual(after.Events, before.Events) {
+		t.Fatalf("event history after restart: %+v, %v; want %+v", after, err, before)
 	}
 }
 

@@ -83,7 +83,7 @@ func (p *Platform) addServices(g *generation) error {
 	g.router.Register(logsapi.Service(lg))
 
 	// CloudTrail's audit hook sees every call (no service makes calls while being built).
-	ct, err := cloudtrail.New(env, cloudtrail.Options{Logs: trailLogs{lg}})
+	ct, err := cloudtrail.New(env, cloudtrail.Options{Logs: trailLogs{lg}, DurableHistory: p.opts.DataDir != ""})
 	if err != nil {
 		return err
 	}
