@@ -28,10 +28,7 @@ func (h hooks) put(ctx context.Context, req *cloudformation.Request) (*cloudform
 	if err := need(p, "AutoScalingGroupName", "LifecycleTransition"); err != nil {
 		return nil, err
 	}
-	name := req.PhysicalID
-	if name == "" {
-		name = physicalName(req, "LifecycleHookName", 255)
-	}
+	name := currentName(req, "LifecycleHookName", 255)
 	timeout, err := i32p(p, "HeartbeatTimeout")
 	if err != nil {
 		return nil, err

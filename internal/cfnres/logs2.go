@@ -106,10 +106,7 @@ func (l logRes) putMetricFilter(ctx context.Context, req *cloudformation.Request
 	if err := need(p, "LogGroupName", "FilterPattern", "MetricTransformations"); err != nil {
 		return nil, err
 	}
-	name := req.PhysicalID
-	if name == "" {
-		name = physicalName(req, "FilterName", 512)
-	}
+	name := currentName(req, "FilterName", 512)
 	mt, err := transformations(p["MetricTransformations"])
 	if err != nil {
 		return nil, err
@@ -146,10 +143,7 @@ func (l logRes) putSubscription(ctx context.Context, req *cloudformation.Request
 	if err := need(p, "LogGroupName", "FilterPattern", "DestinationArn"); err != nil {
 		return nil, err
 	}
-	name := req.PhysicalID
-	if name == "" {
-		name = physicalName(req, "FilterName", 512)
-	}
+	name := currentName(req, "FilterName", 512)
 	if _, err := l.svc.PutSubscriptionFilter(ctx, &logs.PutSubscriptionFilterInput{LogGroupName: str(p, "LogGroupName"), FilterName: name,
 		FilterPattern: str(p, "FilterPattern"), DestinationArn: str(p, "DestinationArn"), RoleArn: str(p, "RoleArn"), Distribution: str(p, "Distribution")}); err != nil {
 		return nil, err

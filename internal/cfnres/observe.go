@@ -321,10 +321,7 @@ func alarmInput(req *cloudformation.Request, in any, name *string, tg *[]metrics
 	if err := decode(sub, in); err != nil {
 		return err
 	}
-	*name = req.PhysicalID
-	if *name == "" {
-		*name = physicalName(req, "AlarmName", 255)
-	}
+	*name = currentName(req, "AlarmName", 255)
 	*tg = append(*tg, tagsOf(tags(req), func(t kv) metrics.Tag { return metrics.Tag{Key: t.Key, Value: t.Value} })...)
 	return nil
 }

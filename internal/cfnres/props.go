@@ -328,6 +328,14 @@ func tagMap(req *cloudformation.Request) map[string]string {
 	return m
 }
 
+// currentName is the resource's physical id, or a new physicalName when it has none yet.
+func currentName(req *cloudformation.Request, prop string, max int) string {
+	if req.PhysicalID != "" {
+		return req.PhysicalID
+	}
+	return physicalName(req, prop, max)
+}
+
 // physicalName is the property's value or CloudFormation's generated
 // "<stack>-<logical>-<RANDOM>" name, at most max characters.
 func physicalName(req *cloudformation.Request, prop string, max int) string {
