@@ -480,24 +480,34 @@ func (s *Service) AuthorizeSecurityGroupIngress(ctx context.Context, in *Authori
 }
 
 func (s *Service) authorizeIngress(ctx context.Context, in *AuthorizeSecurityGroupIngressInput) (*AuthorizeSecurityGroupIngressOutput, error) {
+	return withRuleGroup(ctx, s, in.GroupID, in.GroupName, true, in.DryRun, func(g groupRecord) (*AuthorizeSecurityGroupIngressOutput, error) {
+		rules, err := s.authorize(ctx, g, append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...), false, in.TagSpecifications)
+		if err != nil {
+			return nil, err
+		}
+		return &AuthorizeSecurityGroupIngressOutput{Return: true, SecurityGroupRules: rules}, nil
+	})
+}
+
+// withRuleGroup runs a rule change on a group (by id, or by name too when byName) under the
+// network lock.
+func withRuleGroup[Out any](ctx context.Context, s *Service, id, name string, byName, dryRun bool, change func(groupRecord) (*Out, error)) (*Out, error) {
+	if !byName && id == "" {
+		return nil, ErrMissingParameter.With("The request must contain the parameter groupId")
+	}
 	if err := s.ensureDefaults(ctx); err != nil {
 		return nil, err
 	}
 	s.netMu.Lock()
 	defer s.netMu.Unlock()
-	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
+	g, err := s.groupByIDOrName(ctx, id, name)
 	if err != nil {
 		return nil, err
 	}
-	perms := append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...)
-	if in.DryRun {
+	if dryRun {
 		return nil, ErrDryRun
 	}
-	rules, err := s.authorize(ctx, g, perms, false, in.TagSpecifications)
-	if err != nil {
-		return nil, err
-	}
-	return &AuthorizeSecurityGroupIngressOutput{Return: true, SecurityGroupRules: rules}, nil
+	return change(g)
 }
 
 // AuthorizeSecurityGroupEgress adds outbound rules.
@@ -506,27 +516,13 @@ func (s *Service) AuthorizeSecurityGroupEgress(ctx context.Context, in *Authoriz
 }
 
 func (s *Service) authorizeEgress(ctx context.Context, in *AuthorizeSecurityGroupEgressInput) (*AuthorizeSecurityGroupEgressOutput, error) {
-	if in.GroupID == "" {
-		return nil, ErrMissingParameter.With("The request must contain the parameter groupId")
-	}
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	g, err := s.groupByIDOrName(ctx, in.GroupID, "")
-	if err != nil {
-		return nil, err
-	}
-	perms := append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...)
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	rules, err := s.authorize(ctx, g, perms, true, in.TagSpecifications)
-	if err != nil {
-		return nil, err
-	}
-	return &AuthorizeSecurityGroupEgressOutput{Return: true, SecurityGroupRules: rules}, nil
+	return withRuleGroup(ctx, s, in.GroupID, "", false, in.DryRun, func(g groupRecord) (*AuthorizeSecurityGroupEgressOutput, error) {
+		rules, err := s.authorize(ctx, g, append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...), true, in.TagSpecifications)
+		if err != nil {
+			return nil, err
+		}
+		return &AuthorizeSecurityGroupEgressOutput{Return: true, SecurityGroupRules: rules}, nil
+	})
 }
 
 // RevokeSecurityGroupIngress removes inbound rules.
@@ -535,20 +531,9 @@ func (s *Service) RevokeSecurityGroupIngress(ctx context.Context, in *RevokeSecu
 }
 
 func (s *Service) revokeIngress(ctx context.Context, in *RevokeSecurityGroupIngressInput) (*RevokeSecurityGroupIngressOutput, error) {
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	g, err := s.groupByIDOrName(ctx, in.GroupID, in.GroupName)
-	if err != nil {
-		return nil, err
-	}
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	perms := append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...)
-	return s.revoke(ctx, g, perms, in.SecurityGroupRuleIDs, false)
+	return withRuleGroup(ctx, s, in.GroupID, in.GroupName, true, in.DryRun, func(g groupRecord) (*RevokeSecurityGroupIngressOutput, error) {
+		return s.revoke(ctx, g, append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...), in.SecurityGroupRuleIDs, false)
+	})
 }
 
 // RevokeSecurityGroupEgress removes outbound rules.
@@ -557,23 +542,9 @@ func (s *Service) RevokeSecurityGroupEgress(ctx context.Context, in *RevokeSecur
 }
 
 func (s *Service) revokeEgress(ctx context.Context, in *RevokeSecurityGroupEgressInput) (*RevokeSecurityGroupEgressOutput, error) {
-	if in.GroupID == "" {
-		return nil, ErrMissingParameter.With("The request must contain the parameter groupId")
-	}
-	if err := s.ensureDefaults(ctx); err != nil {
-		return nil, err
-	}
-	s.netMu.Lock()
-	defer s.netMu.Unlock()
-	g, err := s.groupByIDOrName(ctx, in.GroupID, "")
-	if err != nil {
-		return nil, err
-	}
-	if in.DryRun {
-		return nil, ErrDryRun
-	}
-	perms := append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...)
-	return s.revoke(ctx, g, perms, in.SecurityGroupRuleIDs, true)
+	return withRuleGroup(ctx, s, in.GroupID, "", false, in.DryRun, func(g groupRecord) (*RevokeSecurityGroupEgressOutput, error) {
+		return s.revoke(ctx, g, append(slices.Clone(in.IpPermissions), legacyPermission(ctx, in.IpProtocol, in.FromPort, in.ToPort, in.CidrIp, in.SourceSecurityGroupName, in.SourceSecurityGroupOwnerID)...), in.SecurityGroupRuleIDs, true)
+	})
 }
 
 // DescribeSecurityGroupRules lists rules, ordered by rule ID.
