@@ -384,87 +384,75 @@ func (s *Service) describeImages(ctx context.Context, in *DescribeImagesInput) (
 		}
 	}
 	slices.SortFunc(all, func(a, b imageRecord) int { return strings.Compare(a.ImageID, b.ImageID) })
-	out := &DescribeImagesOutput{Images: []Image{}}
-	for _, im := range all {
-		if !im.canLaunch(account) || im.State == "deregistered" {
-			continue
-		}
-		if len(in.ImageIDs) > 0 && !contains(in.ImageIDs, im.ImageID) {
-			continue
-		}
-		if len(in.Owners) > 0 && !slices.ContainsFunc(in.Owners, func(o string) bool {
-			return o == im.OwnerID || o == "self" && im.OwnerID == account || o != "" && o == im.ImageOwnerAlias
-		}) {
-			continue
-		}
-		if len(in.ExecutableUsers) > 0 && !slices.ContainsFunc(in.ExecutableUsers, func(u string) bool {
-			switch u {
-			case "all":
-				return im.Public
-			case "self":
-				return im.OwnerID != account && im.canLaunch(account)
+	images, next, err := selection[imageRecord, Image]{
+		ids: []byID[imageRecord]{{want: in.ImageIDs, of: func(im imageRecord) string { return im.ImageID }}},
+		keep: func(im imageRecord) bool {
+			return im.canLaunch(account) && im.State != "deregistered" &&
+				(len(in.Owners) == 0 || slices.ContainsFunc(in.Owners, func(o string) bool {
+					return o == im.OwnerID || o == "self" && im.OwnerID == account || o != "" && o == im.ImageOwnerAlias
+				})) &&
+				(len(in.ExecutableUsers) == 0 || slices.ContainsFunc(in.ExecutableUsers, func(u string) bool {
+					switch u {
+					case "all":
+						return im.Public
+					case "self":
+						return im.OwnerID != account && im.canLaunch(account)
+					}
+					return slices.Contains(im.Launchable, u) || im.Public
+				}))
+		},
+		filters: in.Filters, values: imageFilter,
+		view: func(im imageRecord) Image {
+			img := im.Image
+			if im.OwnerID != account {
+				img.Tags = nil // tags are the owner's
 			}
-			return slices.Contains(im.Launchable, u) || im.Public
-		}) {
-			continue
-		}
-		if after != "" && im.ImageID <= after {
-			continue
-		}
-		ok, err := matchFilters(in.Filters, func(name string) ([]string, bool) {
-			switch name {
-			case "name":
-				return []string{im.Name}, true
-			case "image-id":
-				return []string{im.ImageID}, true
-			case "state":
-				return []string{im.State}, true
-			case "owner-id":
-				return []string{im.OwnerID}, true
-			case "owner-alias":
-				return []string{im.ImageOwnerAlias}, true
-			case "architecture":
-				return []string{im.Architecture}, true
-			case "platform-details":
-				return []string{im.PlatformDetails}, true
-			case "is-public":
-				return []string{fmt.Sprint(im.Public)}, true
-			case "image-type":
-				return []string{im.ImageType}, true
-			case "root-device-type":
-				return []string{im.RootDeviceType}, true
-			case "root-device-name":
-				return []string{im.RootDeviceName}, true
-			case "virtualization-type":
-				return []string{im.VirtualizationType}, true
-			case "description":
-				return []string{im.Description}, true
-			case "hypervisor":
-				return []string{im.Hypervisor}, true
-			case "ena-support":
-				return []string{fmt.Sprint(im.EnaSupport)}, true
-			case "block-device-mapping.volume-type":
-				return []string{"gp3"}, true
-			}
-			return tagFilter(name, im.Tags)
-		})
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			continue
-		}
-		img := im.Image
-		if im.OwnerID != account {
-			img.Tags = nil // tags are the owner's
-		}
-		if limit > 0 && len(out.Images) == limit {
-			out.NextToken = encodeToken(out.Images[len(out.Images)-1].ImageID)
-			break
-		}
-		out.Images = append(out.Images, img)
+			return img
+		},
+		limit: limit, after: after, key: func(im imageRecord) string { return im.ImageID },
+	}.run(all)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &DescribeImagesOutput{Images: images, NextToken: next}, nil
+}
+
+func imageFilter(im imageRecord, name string) ([]string, bool) {
+	switch name {
+	case "name":
+		return []string{im.Name}, true
+	case "image-id":
+		return []string{im.ImageID}, true
+	case "state":
+		return []string{im.State}, true
+	case "owner-id":
+		return []string{im.OwnerID}, true
+	case "owner-alias":
+		return []string{im.ImageOwnerAlias}, true
+	case "architecture":
+		return []string{im.Architecture}, true
+	case "platform-details":
+		return []string{im.PlatformDetails}, true
+	case "is-public":
+		return []string{fmt.Sprint(im.Public)}, true
+	case "image-type":
+		return []string{im.ImageType}, true
+	case "root-device-type":
+		return []string{im.RootDeviceType}, true
+	case "root-device-name":
+		return []string{im.RootDeviceName}, true
+	case "virtualization-type":
+		return []string{im.VirtualizationType}, true
+	case "description":
+		return []string{im.Description}, true
+	case "hypervisor":
+		return []string{im.Hypervisor}, true
+	case "ena-support":
+		return []string{fmt.Sprint(im.EnaSupport)}, true
+	case "block-device-mapping.volume-type":
+		return []string{"gp3"}, true
+	}
+	return tagFilter(name, im.Tags)
 }
 
 func (s *Service) ownImage(ctx context.Context, id string) (imageRecord, error) {
