@@ -502,7 +502,14 @@ func (h *Host) run(ctx context.Context, u User, cmd *runner.Command, argv []stri
 	}
 	params := []string{"--"}
 	params = append(params, args...)
+	dir := cmd.Dir
+	if dir == "" {
+		dir = "/"
+	}
 	r, err := interp.New(
+		// The directory is the host's: set it directly (interp.Dir would stat the real file
+		// system, and no Dir at all makes New ask the OS for its working directory).
+		func(r *interp.Runner) error { r.Dir = hostfs.Clean(dir); return nil },
 		interp.Env(expand.ListEnviron(env...)),
 		interp.StdIO(stdin, orDiscard(cmd.Stdout), orDiscard(cmd.Stderr)),
 		interp.OpenHandler(h.openHandler),
@@ -516,11 +523,6 @@ func (h *Host) run(ctx context.Context, u User, cmd *runner.Command, argv []stri
 	if err != nil {
 		return 0, err
 	}
-	dir := cmd.Dir
-	if dir == "" {
-		dir = "/"
-	}
-	r.Dir = hostfs.Clean(dir)
 	r.Reset()
 	err = r.Run(ctx, file)
 	if err == nil {
