@@ -1,6 +1,7 @@
 package cfnres
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,8 @@ func TestParseRolling(t *testing.T) {
 		{"all set", map[string]any{"AutoScalingRollingUpdate": map[string]any{"MaxBatchSize": "2", "MinInstancesInService": float64(1),
 			"MinSuccessfulInstancesPercent": "75", "PauseTime": "PT1M30S", "WaitOnResourceSignals": "true"}},
 			&rollingPolicy{maxBatch: 2, minInService: 1, minSuccessPct: 75, waitSignals: true, pause: 90 * time.Second}, ""},
+		{"suspend", map[string]any{"AutoScalingRollingUpdate": map[string]any{"SuspendProcesses": []any{"AlarmNotification", "AZRebalance"}}},
+			&rollingPolicy{maxBatch: 1, minSuccessPct: 100, suspend: []string{"AlarmNotification", "AZRebalance"}}, ""},
 		{"zero batch", map[string]any{"AutoScalingRollingUpdate": map[string]any{"MaxBatchSize": "0"}}, nil, "MaxBatchSize"},
 		{"bad number", map[string]any{"AutoScalingRollingUpdate": map[string]any{"MinInstancesInService": "many"}}, nil, "MinInstancesInService"},
 		{"percent over 100", map[string]any{"AutoScalingRollingUpdate": map[string]any{"MinSuccessfulInstancesPercent": "101"}}, nil, "between 0 and 100"},
@@ -40,7 +43,7 @@ func TestParseRolling(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			if (got == nil) != (tc.want == nil) || (got != nil && !reflect.DeepEqual(*got, *tc.want)) {
 				t.Fatalf("got %+v, want %+v", got, tc.want)
 			}
 		})

@@ -47,6 +47,7 @@ Resources:
         MinInstancesInService: 3
         WaitOnResourceSignals: true
         PauseTime: PT2M
+        SuspendProcesses: [AlarmNotification, ScheduledActions]
     Properties:
       AvailabilityZones: !GetAZs ""
       MinSize: "3"
@@ -119,6 +120,9 @@ func TestRollingUpdateReplacesInstancesInBatches(t *testing.T) {
 	if g.MinSize != 3 || g.MaxSize != 3 || g.DesiredCapacity != 3 {
 		t.Errorf("sizes not restored: %d/%d/%d", g.MinSize, g.MaxSize, g.DesiredCapacity)
 	}
+	if len(g.SuspendedProcesses) != 0 {
+		t.Errorf("SuspendProcesses not resumed after the update: %+v", g.SuspendedProcesses)
+	}
 	// MinInstancesInService 3 with MaxBatchSize 1: each batch launched one instance first,
 	// so the group never had fewer than 3 in service (4 at most).
 	acts, err := p.AutoScaling.DescribeScalingActivities(ctx, &autoscaling.DescribeScalingActivitiesInput{AutoScalingGroupName: name})
@@ -176,7 +180,8 @@ func TestReplacingUpdateCreatesNewGroup(t *testing.T) {
         MaxBatchSize: 1
         MinInstancesInService: 3
         WaitOnResourceSignals: true
-        PauseTime: PT2M`, `      AutoScalingReplacingUpdate:
+        PauseTime: PT2M
+        SuspendProcesses: [AlarmNotification, ScheduledActions]`, `      AutoScalingReplacingUpdate:
         WillReplace: true`, 1)
 	status, st := p.deploy(t, "replace", body)
 	if status != "CREATE_COMPLETE" {

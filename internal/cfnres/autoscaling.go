@@ -257,6 +257,7 @@ type rollingPolicy struct {
 	pause         time.Duration
 	waitSignals   bool
 	minSuccessPct float64
+	suspend       []string // SuspendProcesses: suspended for the update's duration
 }
 
 // parseRolling reads UpdatePolicy.AutoScalingRollingUpdate (nil when absent) with AWS's
@@ -297,6 +298,7 @@ func parseRolling(policy map[string]any) (*rollingPolicy, error) {
 		}
 		rp.minSuccessPct = float64(n)
 	}
+	rp.suspend = strs(m, "SuspendProcesses")
 	rp.waitSignals = str(m, "WaitOnResourceSignals") == "true"
 	if rp.waitSignals {
 		rp.pause = 5 * time.Minute
@@ -404,6 +406,14 @@ func (g asGroups) roll(ctx context.Context, req *cloudformation.Request, rp *rol
 		return err
 	}
 	defer func() { _ = restore() }()
+	if len(rp.suspend) > 0 {
+		// AWS suspends these processes while the update runs and resumes them after.
+		q := &autoscaling.ScalingProcessQuery{AutoScalingGroupName: name, ScalingProcesses: rp.suspend}
+		if _, err := g.svc.SuspendProcesses(ctx, q); err != nil {
+			return err
+		}
+		defer func() { _, _ = g.svc.ResumeProcesses(context.WithoutCancel(ctx), q) }()
+	}
 	if rp.waitSignals && g.cf != nil {
 		defer g.cf.ForgetResourceSignals(req.StackID, req.LogicalID)
 	}

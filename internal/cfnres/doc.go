@@ -80,10 +80,10 @@
 // MinInstancesInService in service (DesiredCapacity and MaxSize are raised for the batch and
 // restored), then waiting for the new instances' cfn-signal (WaitOnResourceSignals, PauseTime
 // as the timeout, MinSuccessfulInstancesPercent) or pausing PauseTime on the platform clock.
-// A failed batch fails the update and the rollback rolls the previous configuration back out.
+// SuspendProcesses are suspended for the update and resumed after it. A failed batch fails the
+// update and the rollback rolls the previous configuration back out.
 // AutoScalingReplacingUpdate WillReplace and CreationPolicy (ResourceSignal Count,
 // AutoScalingCreationPolicy MinSuccessfulInstancesPercent) are honoured by the engine.
-// SuspendProcesses is not applied.
 //
 // # Errors, concurrency, time
 //
