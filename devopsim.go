@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 
 	"github.com/devopsim/devopsim/clock"
+	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/eventbus"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/awsapi/stsapi"
@@ -63,6 +64,12 @@ type Options struct {
 	// nil runs real programs on this machine through the shell interpreter, with the
 	// privileges of this process.
 	BuildShell func(dir string, env []string) (runner.Runner, error)
+	// HostCommands adds commands written in Go to the shell of every simulated EC2 host (user
+	// data, CodeDeploy hooks, Run Command), replacing built-ins of the same name.
+	HostCommands map[string]host.Command
+	// HostPrograms names commands the hosts run as real programs on this machine: an explicit
+	// opt-in, as they see this machine's file system rather than the host's.
+	HostPrograms []string
 }
 
 // Platform is a whole AWS DevOps platform in one process. It is safe for concurrent use.

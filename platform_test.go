@@ -2,6 +2,10 @@ package devopsim_test
 
 import (
 	"context"
+	"encoding/base64"
+	"fmt"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +21,7 @@ import (
 	"github.com/devopsim/devopsim"
 	"github.com/devopsim/devopsim/codebuild"
 	"github.com/devopsim/devopsim/devopsimtest"
+	"github.com/devopsim/devopsim/ec2sim/host"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -130,5 +135,37 @@ func TestComputeMetrics(t *testing.T) {
 	}
 	if got := stat("AWS/AutoScaling", "GroupInServiceInstances", "AutoScalingGroupName", "web"); got != 2 {
 		t.Errorf("GroupInServiceInstances = %v, want 2", got)
+	}
+}
+
+// TestHostCommandsAndPrograms: commands written in Go and opted-in real programs run in the
+// hosts' shells (here from user data).
+func TestHostCommandsAndPrograms(t *testing.T) {
+	if _, err := exec.LookPath("factor"); err != nil {
+		t.Skip("no factor program on this machine")
+	}
+	p, cfg := devopsimtest.New(t, devopsim.Options{
+		HostCommands: map[string]host.Command{"greet": func(ctx context.Context, c *host.Call) int {
+			fmt.Fprintf(c.Stdout, "hello %s from %s\n", strings.Join(c.Args[1:], " "), c.Host.ID())
+			return 0
+		}},
+		HostPrograms: []string{"factor"},
+	})
+	ctx := context.Background()
+	userData := "#!/bin/bash\ngreet world > /tmp/greeting\nfactor 12 > /tmp/factors\n"
+	run, err := ec2.NewFromConfig(cfg).RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-0a2023000000000a1"), InstanceType: ec2types.InstanceTypeT3Micro,
+		MinCount: aws.Int32(1), MaxCount: aws.Int32(1), UserData: aws.String(base64.StdEncoding.EncodeToString([]byte(userData)))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := aws.ToString(run.Instances[0].InstanceId)
+	if err := p.EC2().WaitBooted(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	h, _ := p.EC2().MachineOf(id)
+	for file, want := range map[string]string{"/tmp/greeting": "hello world from " + id + "\n", "/tmp/factors": "12: 2 2 3\n"} {
+		if got, err := h.ReadFile(file); err != nil || string(got) != want {
+			t.Errorf("%s = %q, %v; want %q", file, got, err, want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package devopsim
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"path/filepath"
 
@@ -130,10 +131,12 @@ func (p *Platform) addServices(g *generation) error {
 	cfnTools := cfnhost.New(cfnhost.Options{Objects: env.Objects})
 	hostCommands := cfnTools.Commands()
 	hostCommands["amazon-cloudwatch-agent-ctl"] = agentCtl(lg)
+	maps.Copy(hostCommands, p.opts.HostCommands)
 	machines, err := ec2sim.New(env, ec2sim.Options{
-		Metrics:  cw,
-		Commands: hostCommands,
-		Packages: cfnTools.Packages(),
+		Metrics:      cw,
+		Commands:     hostCommands,
+		Packages:     cfnTools.Packages(),
+		RealPrograms: p.opts.HostPrograms,
 		Network: func(hostname string, port int) (http.Handler, bool) {
 			if cfnhost.IsWaitConditionHost(hostname) {
 				return cfnTools.WaitConditionHandler(), true
