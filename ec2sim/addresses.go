@@ -246,7 +246,7 @@ func (s *Service) setElasticIP(ctx context.Context, id, ip string) error {
 	nr, err := s.update(ctx, id, func(r *instanceRecord) error {
 		r.ElasticIP = ip
 		r.PublicIpAddress = publicAddress(r, mapPublic)
-		r.PublicDnsName = publicDNS(r.PublicIpAddress, r.Region)
+		r.PublicDnsName = s.publicDNSOf(ctx, r, r.PublicIpAddress)
 		return nil
 	})
 	if err != nil {

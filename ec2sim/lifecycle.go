@@ -18,6 +18,15 @@ func publicIP(private string) string {
 	return fmt.Sprintf("3.%d.%d.%d", (b[1]+b[2])%256, b[2], b[3])
 }
 
+// publicDNSOf is the public DNS name of r at ip: none when its VPC has DNS hostnames off
+// (enableDnsHostnames; off by default in VPCs other than the default one, as in AWS).
+func (s *Service) publicDNSOf(ctx context.Context, r *instanceRecord, ip string) string {
+	if v, err := s.vpcs.Get(ctx, r.Scope+r.VpcID); err == nil && !v.dnsHostnames() {
+		return ""
+	}
+	return publicDNS(ip, r.Region)
+}
+
 func publicDNS(ip, region string) string {
 	if ip == "" {
 		return ""
@@ -46,7 +55,7 @@ func (s *Service) toRunning(ctx context.Context, id string) {
 		}
 		if ip := publicAddress(r, mapPublic); ip != "" {
 			r.PublicIpAddress = ip
-			r.PublicDnsName = publicDNS(r.PublicIpAddress, r.Region)
+			r.PublicDnsName = s.publicDNSOf(ctx, r, r.PublicIpAddress)
 		}
 		return nil
 	})
@@ -184,7 +193,7 @@ func (s *Service) StopInstances(ctx context.Context, in *StopInstancesInput) (*S
 					r.StateChangedAt = s.clk.Now().UTC()
 					r.PublicIpAddress, r.PublicDnsName = "", ""
 					if r.ElasticIP != "" { // an Elastic IP stays with a stopped instance
-						r.PublicIpAddress, r.PublicDnsName = r.ElasticIP, publicDNS(r.ElasticIP, r.Region)
+						r.PublicIpAddress, r.PublicDnsName = r.ElasticIP, s.publicDNSOf(ctx, r, r.ElasticIP)
 					}
 					r.Booted = false
 					return nil

@@ -308,7 +308,7 @@ func TestSDKVpcAndSubnetAttributes(t *testing.T) {
 	if aws.ToBool(sub.Subnet.MapPublicIpOnLaunch) {
 		t.Fatal("new subnet maps public IPs")
 	}
-	launch := func() string {
+	launch := func() (ip, dns string) {
 		t.Helper()
 		run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String(ec2sim.AL2023AMI), InstanceType: types.InstanceTypeT2Nano, SubnetId: aws.String(subID),
 			MinCount: aws.Int32(1), MaxCount: aws.Int32(1)})
@@ -323,9 +323,10 @@ func TestSDKVpcAndSubnetAttributes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return aws.ToString(d.Reservations[0].Instances[0].PublicIpAddress)
+		in := d.Reservations[0].Instances[0]
+		return aws.ToString(in.PublicIpAddress), aws.ToString(in.PublicDnsName)
 	}
-	if ip := launch(); ip != "" {
+	if ip, _ := launch(); ip != "" {
 		t.Fatalf("public IP %q in a private subnet", ip)
 	}
 	if _, err := c.ModifySubnetAttribute(ctx, &ec2.ModifySubnetAttributeInput{SubnetId: aws.String(subID), MapPublicIpOnLaunch: on}); err != nil {
@@ -335,8 +336,21 @@ func TestSDKVpcAndSubnetAttributes(t *testing.T) {
 	if err != nil || len(ds.Subnets) != 1 || !aws.ToBool(ds.Subnets[0].MapPublicIpOnLaunch) {
 		t.Fatalf("describe %+v %v", ds, err)
 	}
-	if ip := launch(); ip == "" {
-		t.Fatal("no public IP in a subnet mapping public IPs")
+	// Public DNS names follow the VPC's enableDnsHostnames.
+	for _, hostnames := range []bool{false, true} {
+		if _, err := c.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(vpc), EnableDnsSupport: on}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(vpc), EnableDnsHostnames: &types.AttributeBooleanValue{Value: aws.Bool(hostnames)}}); err != nil {
+			t.Fatal(err)
+		}
+		ip, dns := launch()
+		if ip == "" {
+			t.Fatal("no public IP in a subnet mapping public IPs")
+		}
+		if (dns != "") != hostnames {
+			t.Fatalf("enableDnsHostnames %v: public DNS name %q", hostnames, dns)
+		}
 	}
 	for _, tc := range []struct {
 		in   *ec2.ModifySubnetAttributeInput
