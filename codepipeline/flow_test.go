@@ -97,13 +97,13 @@ func TestSourceBuildDeployFlow(t *testing.T) {
 		t.Errorf("state %+v", st)
 	}
 	// Events: pipeline STARTED..SUCCEEDED, 3 stages x 2, 3 actions x 2.
-	if n := len(h.eventsOf("CodePipeline Pipeline Execution State Change")); n != 2 {
+	if n := len(h.waitEvents("CodePipeline Pipeline Execution State Change", 2)); n != 2 {
 		t.Errorf("pipeline events %d", n)
 	}
-	if n := len(h.eventsOf("CodePipeline Stage Execution State Change")); n != 6 {
+	if n := len(h.waitEvents("CodePipeline Stage Execution State Change", 6)); n != 6 {
 		t.Errorf("stage events %d", n)
 	}
-	acts := h.eventsOf("CodePipeline Action Execution State Change")
+	acts := h.waitEvents("CodePipeline Action Execution State Change", 6)
 	if len(acts) != 6 {
 		t.Errorf("action events %d", len(acts))
 	}

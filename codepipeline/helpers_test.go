@@ -443,6 +443,18 @@ func (h *harness) action(pipeline, stage, action string) codepipeline.ActionExec
 	return codepipeline.ActionExecution{}
 }
 
+// waitEvents returns the events of a detail type once there are at least n of them (events
+// are published just after the state they report is saved), or what there is after 5s.
+func (h *harness) waitEvents(detailType string, n int) []eventbus.Event {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if got := h.eventsOf(detailType); len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func (h *harness) eventsOf(detailType string) []eventbus.Event {
 	h.mu.Lock()
 	defer h.mu.Unlock()
