@@ -538,12 +538,9 @@ func (s *Service) PutFile(ctx context.Context, in *PutFileInput) (*PutFileOutput
 		if len(in.FileContent) > maxFileSize {
 			return nil, ErrFileContentSizeLimitExceeded
 		}
-		if in.FilePath == "" {
-			return nil, ErrPathRequired
-		}
-		p, ok := cleanPath(in.FilePath)
-		if !ok {
-			return nil, ErrInvalidPath
+		p, err := filePath(in.FilePath)
+		if err != nil {
+			return nil, err
 		}
 		m, ok := parseMode(in.FileMode)
 		if !ok {
@@ -598,12 +595,9 @@ func (s *Service) DeleteFile(ctx context.Context, in *DeleteFileInput) (*DeleteF
 		if err := checkBranchName(in.BranchName); err != nil {
 			return nil, err
 		}
-		if in.FilePath == "" {
-			return nil, ErrPathRequired
-		}
-		p, ok := cleanPath(in.FilePath)
-		if !ok {
-			return nil, ErrInvalidPath
+		p, err := filePath(in.FilePath)
+		if err != nil {
+			return nil, err
 		}
 		if in.ParentCommitID == "" {
 			return nil, ErrParentCommitIDRequired
@@ -653,12 +647,9 @@ func (s *Service) GetFile(ctx context.Context, in *GetFileInput) (*GetFileOutput
 }
 
 func (s *Service) getFile(ctx context.Context, in *GetFileInput) (*GetFileOutput, error) {
-	if in.FilePath == "" {
-		return nil, ErrPathRequired
-	}
-	p, ok := cleanPath(in.FilePath)
-	if !ok {
-		return nil, ErrInvalidPath
+	p, err := filePath(in.FilePath)
+	if err != nil {
+		return nil, err
 	}
 	rec, repo, err := s.open(ctx, in.RepositoryName)
 	if err != nil {

@@ -44,12 +44,9 @@ type ListFileCommitHistoryOutput struct {
 // made from it (revisionChildren). Renames are not followed.
 func (s *Service) ListFileCommitHistory(ctx context.Context, in *ListFileCommitHistoryInput) (*ListFileCommitHistoryOutput, error) {
 	return dispatch.Do(ctx, s.d, "ListFileCommitHistory", in, func(ctx context.Context, in *ListFileCommitHistoryInput) (*ListFileCommitHistoryOutput, error) {
-		if in.FilePath == "" {
-			return nil, ErrPathRequired
-		}
-		p, ok := cleanPath(in.FilePath)
-		if !ok {
-			return nil, ErrInvalidPath
+		p, err := filePath(in.FilePath)
+		if err != nil {
+			return nil, err
 		}
 		if in.MaxResults < 0 || in.MaxResults > 1000 {
 			return nil, ErrInvalidMaxResults

@@ -931,12 +931,9 @@ func (s *Service) DescribeMergeConflicts(ctx context.Context, in *DescribeMergeC
 		if err := checkMergeOption(in.MergeOption); err != nil {
 			return nil, err
 		}
-		if in.FilePath == "" {
-			return nil, ErrPathRequired
-		}
-		p, ok := cleanPath(in.FilePath)
-		if !ok {
-			return nil, ErrInvalidPath
+		p, err := filePath(in.FilePath)
+		if err != nil {
+			return nil, err
 		}
 		if in.MaxMergeHunks < 0 {
 			return nil, ErrInvalidMaxMergeHunks

@@ -306,6 +306,19 @@ func parseMode(s string) (filemode.FileMode, bool) {
 	return 0, false
 }
 
+// filePath checks a request's file path: PathRequiredException when empty,
+// InvalidPathException when not a valid path; else the cleaned path.
+func filePath(p string) (string, error) {
+	if p == "" {
+		return "", ErrPathRequired
+	}
+	c, ok := cleanPath(p)
+	if !ok {
+		return "", ErrInvalidPath
+	}
+	return c, nil
+}
+
 // cleanPath normalizes an API file path; ok is false for paths AWS rejects.
 func cleanPath(p string) (string, bool) {
 	p = strings.Trim(p, "/")
