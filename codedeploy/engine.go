@@ -659,10 +659,10 @@ func (r *run) pollAlarms(info DeploymentInfo, g DeploymentGroupInfo) (stop func(
 	quit := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
+	t := r.s.env.Clock.NewTimer(r.s.opts.AlarmPollInterval)
 	go func() {
 		defer wg.Done()
 		for {
-			t := r.s.env.Clock.NewTimer(r.s.opts.AlarmPollInterval)
 			select {
 			case <-quit:
 				t.Stop()
@@ -676,6 +676,7 @@ func (r *run) pollAlarms(info DeploymentInfo, g DeploymentGroupInfo) (stop func(
 				r.cancel(err)
 				return
 			}
+			t = r.s.env.Clock.NewTimer(r.s.opts.AlarmPollInterval)
 		}
 	}()
 	return func() { close(quit); wg.Wait() }

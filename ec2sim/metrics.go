@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/identity"
 )
 
@@ -34,12 +35,17 @@ func (s *Service) CPU(instanceID string) float64 {
 	return s.cpu[instanceID]
 }
 
-// metricsLoop publishes the instances' metrics at every minute of the platform clock.
-func (s *Service) metricsLoop() {
-	defer s.wg.Done()
+// startMetrics arms the first minute's timer before the loop's goroutine starts, so a manual
+// clock advanced at once still publishes that minute.
+func (s *Service) startMetrics() {
 	next := s.clk.Now().Truncate(time.Minute).Add(time.Minute)
+	go s.metricsLoop(next, s.clk.NewTimer(next.Sub(s.clk.Now())))
+}
+
+// metricsLoop publishes the instances' metrics at every minute of the platform clock.
+func (s *Service) metricsLoop(next time.Time, t clock.Timer) {
+	defer s.wg.Done()
 	for {
-		t := s.clk.NewTimer(next.Sub(s.clk.Now()))
 		select {
 		case <-s.ctx.Done():
 			t.Stop()
@@ -51,6 +57,7 @@ func (s *Service) metricsLoop() {
 		if now := s.clk.Now(); !next.After(now) { // the clock jumped: skip the missed minutes
 			next = now.Truncate(time.Minute).Add(time.Minute)
 		}
+		t = s.clk.NewTimer(next.Sub(s.clk.Now()))
 	}
 }
 

@@ -196,7 +196,7 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	}
 	if opts.Metrics != nil {
 		s.wg.Add(1)
-		go s.metricsLoop()
+		s.startMetrics()
 	}
 	return s, nil
 }

@@ -158,15 +158,16 @@ func (s *Service) AttachAgent(ctx context.Context, host AgentHost, cfg *AgentCon
 	if old != nil {
 		old.Stop()
 	}
+	t := s.env.Clock.NewTimer(interval) // armed before Run returns: a manual clock may move at once
 	go func() {
 		defer s.bg.Done()
 		defer close(a.done)
 		for {
-			t := s.env.Clock.NewTimer(interval)
 			select {
 			case <-t.C():
 				a.Sync(a.ctx)
 				a.ticks.Add(1)
+				t = s.env.Clock.NewTimer(interval)
 			case <-a.stop:
 				t.Stop()
 				a.Sync(a.ctx) // ship what is left, as the agent does on stop

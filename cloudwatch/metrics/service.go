@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudwatch/metrics/tsdb"
 	"github.com/devopsim/devopsim/internal/core"
 	"github.com/devopsim/devopsim/internal/dispatch"
@@ -74,7 +75,10 @@ func New(env *core.Env, opts Options) (*Service, error) {
 	if opts.DisableEvaluation {
 		close(s.done)
 	} else {
-		go s.loop(context.Background())
+		// Arm the first tick before New returns, so a manual clock advanced at once still
+		// evaluates the minute the service was created in.
+		next := env.Clock.Now().Truncate(opts.EvaluationInterval).Add(opts.EvaluationInterval)
+		go s.loop(context.Background(), next, env.Clock.NewTimer(next.Sub(env.Clock.Now())))
 	}
 	return s, nil
 }
@@ -101,12 +105,10 @@ func (s *Service) Close(ctx context.Context) error {
 // day's worth it evaluates the most recent ones only.
 const maxCatchUp = 1440
 
-func (s *Service) loop(ctx context.Context) {
+func (s *Service) loop(ctx context.Context, next time.Time, t clock.Timer) {
 	defer close(s.done)
 	iv := s.opts.EvaluationInterval
-	next := s.env.Clock.Now().Truncate(iv).Add(iv)
 	for {
-		t := s.env.Clock.NewTimer(max(next.Sub(s.env.Clock.Now()), 0))
 		select {
 		case <-s.stop:
 			t.Stop()
@@ -129,6 +131,7 @@ func (s *Service) loop(ctx context.Context) {
 			next = next.Add(iv)
 		}
 		s.db.Compact()
+		t = s.env.Clock.NewTimer(max(next.Sub(s.env.Clock.Now()), 0))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/ec2sim"
 )
 
@@ -108,12 +109,17 @@ func (s *Service) DescribeMetricCollectionTypes(ctx context.Context, in *Describ
 	})
 }
 
-// metricsLoop publishes group metrics at every minute of the platform clock.
-func (s *Service) metricsLoop() {
-	defer close(s.mdone)
+// startMetrics arms the first minute's timer before the loop's goroutine starts, so a manual
+// clock advanced at once still publishes that minute.
+func (s *Service) startMetrics() {
 	next := s.clk.Now().Truncate(time.Minute).Add(time.Minute)
+	go s.metricsLoop(next, s.clk.NewTimer(next.Sub(s.clk.Now())))
+}
+
+// metricsLoop publishes group metrics at every minute of the platform clock.
+func (s *Service) metricsLoop(next time.Time, t clock.Timer) {
+	defer close(s.mdone)
 	for {
-		t := s.clk.NewTimer(next.Sub(s.clk.Now()))
 		select {
 		case <-s.ctx.Done():
 			t.Stop()
@@ -125,6 +131,7 @@ func (s *Service) metricsLoop() {
 		if now := s.clk.Now(); !next.After(now) {
 			next = now.Truncate(time.Minute).Add(time.Minute)
 		}
+		t = s.clk.NewTimer(next.Sub(s.clk.Now()))
 	}
 }
 

@@ -145,9 +145,9 @@ func New(env *core.Env, ec2 *ec2sim.Service, opts Options) (*Service, error) {
 		configs: store.NewTable[configRecord](env.Store, "asg/lc/"), refreshes: store.NewTable[refreshRecord](env.Store, "asg/refresh/"),
 		launchErr: map[string]string{}, ctx: ctx, cancel: cancel, done: make(chan struct{}), mdone: make(chan struct{})}
 	s.seq = s.clk.Now().UnixNano()
-	go s.loop()
+	go s.loop(s.clk.NewTimer(s.opts.Interval))
 	if opts.Metrics != nil {
-		go s.metricsLoop()
+		s.startMetrics()
 	} else {
 		close(s.mdone)
 	}
@@ -167,10 +167,9 @@ func (s *Service) Close(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) loop() {
+func (s *Service) loop(t clock.Timer) {
 	defer close(s.done)
 	for {
-		t := s.clk.NewTimer(s.opts.Interval)
 		select {
 		case <-s.ctx.Done():
 			t.Stop()
@@ -178,6 +177,7 @@ func (s *Service) loop() {
 		case <-t.C():
 		}
 		s.reconcileAll(s.ctx, true)
+		t = s.clk.NewTimer(s.opts.Interval)
 	}
 }
 
