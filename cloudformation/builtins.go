@@ -406,8 +406,9 @@ func (p bucketProvider) Delete(ctx context.Context, req *Request) error {
 var dynRef = regexp.MustCompile(`\{\{resolve:([a-z-]+):([^}]*)\}\}`)
 
 // resolveDynamic replaces {{resolve:ssm:name[:version]}} and {{resolve:ssm-secure:...}} in
-// string property values.
-func (s *Service) resolveDynamic(ctx context.Context, props map[string]any) error {
+// string property values. It returns new containers and never writes into props: evaluated
+// properties share values (parameters, attributes) with other resources being created at once.
+func (s *Service) resolveDynamic(ctx context.Context, props map[string]any) (map[string]any, error) {
 	var walk func(v any) (any, error)
 	walk = func(v any) (any, error) {
 		switch x := v.(type) {
@@ -442,24 +443,31 @@ func (s *Service) resolveDynamic(ctx context.Context, props map[string]any) erro
 			})
 			return out, ferr
 		case map[string]any:
+			out := make(map[string]any, len(x))
 			for k, e := range x {
 				r, err := walk(e)
 				if err != nil {
 					return nil, err
 				}
-				x[k] = r
+				out[k] = r
 			}
+			return out, nil
 		case []any:
+			out := make([]any, len(x))
 			for i, e := range x {
 				r, err := walk(e)
 				if err != nil {
 					return nil, err
 				}
-				x[i] = r
+				out[i] = r
 			}
+			return out, nil
 		}
 		return v, nil
 	}
-	_, err := walk(props)
-	return err
+	out, err := walk(props)
+	if err != nil {
+		return nil, err
+	}
+	return out.(map[string]any), nil
 }

@@ -212,7 +212,8 @@ func (op *operation) resolveProps(tmpl *template.Template, r *template.Resource)
 	if props == nil {
 		props = map[string]any{}
 	}
-	if err := op.s.resolveDynamic(op.base, props); err != nil {
+	props, err = op.s.resolveDynamic(op.base, props)
+	if err != nil {
 		return nil, nil, err
 	}
 	var md map[string]any
