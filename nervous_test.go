@@ -102,7 +102,7 @@ func TestAlarmNotifiesSNS(t *testing.T) {
 	for range 3 {
 		n := clk.Pending()
 		clk.Advance(time.Minute)
-		waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		waitCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		err := clk.BlockUntil(waitCtx, n)
 		cancel()
 		if err != nil {

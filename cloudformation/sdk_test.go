@@ -225,7 +225,7 @@ func TestSDKStackLifecycle(t *testing.T) {
 	if !errors.As(err, &tae) {
 		t.Fatalf("token reuse: %v", err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("life")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("life")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// AlreadyExists.
@@ -387,7 +387,7 @@ func TestSDKStackLifecycle(t *testing.T) {
 		TemplateBody: aws.String("Resources:\n  U: {Type: Test::Thing, Properties: {Name: u, In: !ImportValue life-a}}\n")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("user")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("user")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	im, err := c.ListImports(ctx, &cfn.ListImportsInput{ExportName: aws.String("life-a")})
@@ -425,7 +425,7 @@ func TestSDKStackLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("life")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("life")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	ds, _ = c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("life")})
@@ -458,7 +458,7 @@ func TestSDKStackLifecycle(t *testing.T) {
 		if _, err := c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String(name)}); err != nil {
 			t.Fatal(err)
 		}
-		if err := cfn.NewStackDeleteCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String(name)}, 10*time.Second); err != nil {
+		if err := cfn.NewStackDeleteCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String(name)}, 30*time.Second); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -627,7 +627,7 @@ func TestSDKChangeSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewChangeSetCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeChangeSetInput{ChangeSetName: cs.Id}, 10*time.Second); err != nil {
+	if err := cfn.NewChangeSetCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeChangeSetInput{ChangeSetName: cs.Id}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	ds, _ := c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")})
@@ -647,7 +647,7 @@ func TestSDKChangeSets(t *testing.T) {
 	if _, err := c.ExecuteChangeSet(ctx, &cfn.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	var ics *types.InvalidChangeSetStatusException
@@ -709,7 +709,7 @@ func TestSDKChangeSets(t *testing.T) {
 	if _, err := c.ExecuteChangeSet(ctx, &cfn.ExecuteChangeSetInput{ChangeSetName: aws.String("second"), StackName: aws.String("cs")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	ds, _ = c.DescribeStacks(ctx, &cfn.DescribeStacksInput{StackName: aws.String("cs")})
@@ -727,7 +727,7 @@ func TestSDKChangeSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = cfn.NewChangeSetCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeChangeSetInput{ChangeSetName: nochange.Id}, 10*time.Second)
+	err = cfn.NewChangeSetCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeChangeSetInput{ChangeSetName: nochange.Id}, 30*time.Second)
 	if err == nil {
 		t.Fatal("waiter succeeded on a FAILED change set")
 	}
@@ -749,7 +749,7 @@ func TestSDKRollbackAndContinue(t *testing.T) {
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("rb"), TemplateBody: aws.String(chain)}); err != nil {
 		t.Fatal(err)
 	}
-	err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("rb")}, 10*time.Second)
+	err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("rb")}, 30*time.Second)
 	if err == nil {
 		t.Fatal("create waiter succeeded on a rolled back stack")
 	}
@@ -773,7 +773,7 @@ func TestSDKRollbackAndContinue(t *testing.T) {
 	if _, err := c.DeleteStack(ctx, &cfn.DeleteStackInput{StackName: aws.String("rb")}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackDeleteCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("rb")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackDeleteCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("rb")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 
@@ -783,7 +783,7 @@ func TestSDKRollbackAndContinue(t *testing.T) {
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("up"), TemplateBody: aws.String(chain)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("up")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("up")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	e.f.failUpdateAfter("A", 1) // the update succeeds, its rollback fails
@@ -802,7 +802,7 @@ func TestSDKRollbackAndContinue(t *testing.T) {
 	if _, err := c.ContinueUpdateRollback(ctx, &cfn.ContinueUpdateRollbackInput{StackName: aws.String("up"), ResourcesToSkip: []string{"A"}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackRollbackCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("up")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackRollbackCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("up")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	_, err = c.ContinueUpdateRollback(ctx, &cfn.ContinueUpdateRollbackInput{StackName: aws.String("up")})
@@ -823,7 +823,7 @@ func TestSDKCancelUpdateAndSignal(t *testing.T) {
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("sig"), TemplateBody: aws.String(body)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("sig")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("sig")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	// W waits for a signal; cancel the update while it waits.
@@ -851,7 +851,7 @@ func TestSDKCancelUpdateAndSignal(t *testing.T) {
 		UniqueId: aws.String("i-1"), Status: types.ResourceSignalStatusSuccess}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("sig")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("sig")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -882,7 +882,7 @@ func TestSDKDrift(t *testing.T) {
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("drift"), TemplateBody: aws.String(body)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("drift")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("drift")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	det, err := c.DetectStackDrift(ctx, &cfn.DetectStackDriftInput{StackName: aws.String("drift")})
@@ -983,7 +983,7 @@ Resources:
 	if _, err := c.CreateStack(ctx, &cfn.CreateStackInput{StackName: aws.String("pol"), TemplateBody: aws.String(body)}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("pol")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackCreateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("pol")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("pol"), LogicalResourceId: aws.String("R")})
@@ -1005,7 +1005,7 @@ Resources:
 	if _, err := c.ExecuteChangeSet(ctx, &cfn.ExecuteChangeSetInput{ChangeSetName: cs.Id}); err != nil {
 		t.Fatal(err)
 	}
-	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("pol")}, 10*time.Second); err != nil {
+	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("pol")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	after, _ := c.DescribeStackResource(ctx, &cfn.DescribeStackResourceInput{StackName: aws.String("pol"), LogicalResourceId: aws.String("R")})

@@ -338,7 +338,7 @@ func newPlatform(t testing.TB, clk clock.Clock) *platform {
 	}
 	p.svc = svc
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := svc.Close(ctx); err != nil {
 			t.Errorf("close: %v", err)

@@ -372,10 +372,10 @@ func newHarness(t testing.TB, clk clock.Clock) *harness {
 	return h
 }
 
-// waitFor waits until cond holds, re-checking on every event (10s real-time guard).
+// waitFor waits until cond holds, re-checking on every event (30s real-time guard).
 func (h *harness) waitFor(what string, cond func() bool) {
 	h.t.Helper()
-	deadline := time.NewTimer(10 * time.Second)
+	deadline := time.NewTimer(30 * time.Second)
 	defer deadline.Stop()
 	tick := time.NewTicker(2 * time.Millisecond) // for changes that publish no event (jobs)
 	defer tick.Stop()
@@ -444,9 +444,9 @@ func (h *harness) action(pipeline, stage, action string) codepipeline.ActionExec
 }
 
 // waitEvents returns the events of a detail type once there are at least n of them (events
-// are published just after the state they report is saved), or what there is after 5s.
+// are published just after the state they report is saved), or what there is after 30s.
 func (h *harness) waitEvents(detailType string, n int) []eventbus.Event {
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if got := h.eventsOf(detailType); len(got) >= n || time.Now().After(deadline) {
 			return got

@@ -47,7 +47,7 @@ func (h *fakeHost) append(name, data string) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for !cond() {
 		if ctx.Err() != nil {

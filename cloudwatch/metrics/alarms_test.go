@@ -363,7 +363,7 @@ func TestCompositeAlarms(t *testing.T) {
 // TestEvaluationLoop drives the background loop with the manual clock.
 func TestEvaluationLoop(t *testing.T) {
 	s, clk := newSvc(t, metrics.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := s.PutMetricAlarm(ctx, &metrics.PutMetricAlarmInput{AlarmName: "a", Namespace: "A", MetricName: "M", Statistic: "Sum", Period: 60,
 		EvaluationPeriods: 1, Threshold: f(1), ComparisonOperator: "GreaterThanThreshold"}); err != nil {
@@ -397,7 +397,7 @@ func TestEvaluationLoop(t *testing.T) {
 // evaluates every minute, each as of its own minute (state times, history, M of N windows).
 func TestEvaluationCatchUp(t *testing.T) {
 	s, clk := newSvc(t, metrics.Options{})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for _, in := range []*metrics.PutMetricAlarmInput{
 		{AlarmName: "flip", Namespace: "A", MetricName: "M1", Statistic: "Sum", Period: 60,

@@ -25,7 +25,7 @@ func Example() {
 	lg, _ := logs.New(env, logs.Options{})
 	cf, _ := cloudformation.New(env, cloudformation.Options{})
 	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = cf.Close(ctx)
 		_ = lg.Close(ctx)
