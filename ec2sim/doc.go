@@ -51,7 +51,8 @@
 // DescribeSecurityGroupRules (group-id, security-group-rule-id and tag filters, pages), a new
 // group's default egress rule (all traffic to 0.0.0.0/0), DescribeSecurityGroups'
 // ip-permission.* and egress.ip-permission.* filters; Modify/DescribeVpcAttribute
-// (enableDnsSupport, enableDnsHostnames, enableNetworkAddressUsageMetrics),
+// (enableDnsSupport, enableDnsHostnames: public DNS names of new and running instances follow it,
+// enableNetworkAddressUsageMetrics),
 // ModifySubnetAttribute (MapPublicIpOnLaunch: instances launched there get a public IP;
 // the IPv6, DNS64 and customer-owned attributes only false), DescribeAvailabilityZones, DescribeRegions,
 // Create/Attach/Detach/Delete/DescribeInternetGateways (one gateway per VPC;

@@ -352,6 +352,27 @@ func TestSDKVpcAndSubnetAttributes(t *testing.T) {
 			t.Fatalf("enableDnsHostnames %v: public DNS name %q", hostnames, dns)
 		}
 	}
+	// Turning the attribute off and on renames the instances already running there.
+	for _, hostnames := range []bool{false, true} {
+		if _, err := c.ModifyVpcAttribute(ctx, &ec2.ModifyVpcAttributeInput{VpcId: aws.String(vpc), EnableDnsHostnames: &types.AttributeBooleanValue{Value: aws.Bool(hostnames)}}); err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.DescribeInstances(ctx, &ec2.DescribeInstancesInput{Filters: []types.Filter{filter("subnet-id", subID)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := 0
+		for _, r := range d.Reservations {
+			for _, in := range r.Instances {
+				if in.PublicIpAddress != nil && aws.ToString(in.PublicDnsName) != "" {
+					named++
+				}
+			}
+		}
+		if want := map[bool]int{false: 0, true: 2}[hostnames]; named != want {
+			t.Fatalf("enableDnsHostnames %v: %d running instances with public DNS names, want %d", hostnames, named, want)
+		}
+	}
 	for _, tc := range []struct {
 		in   *ec2.ModifySubnetAttributeInput
 		code string

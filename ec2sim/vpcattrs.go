@@ -37,9 +37,9 @@ func (s *Service) modifyVpcAttribute(ctx context.Context, in *ModifyVpcAttribute
 		return nil, err
 	}
 	s.netMu.Lock()
-	defer s.netMu.Unlock()
 	v, err := s.vpc(ctx, in.VpcID)
 	if err != nil {
+		s.netMu.Unlock()
 		return nil, err
 	}
 	_, err = s.vpcs.Update(ctx, scope(ctx)+v.VpcID, func(r *vpcRecord) error {
@@ -61,10 +61,39 @@ func (s *Service) modifyVpcAttribute(ctx context.Context, in *ModifyVpcAttribute
 		}
 		return nil
 	})
+	s.netMu.Unlock()
 	if err != nil {
 		return nil, err
 	}
+	if in.EnableDnsHostnames != nil {
+		// As in AWS, instances already running in the VPC gain (or lose) their public DNS names.
+		if err := s.renamePublicDNS(ctx, v.VpcID); err != nil {
+			return nil, err
+		}
+	}
 	return &ModifyVpcAttributeOutput{}, nil
+}
+
+// renamePublicDNS recomputes the public DNS name of every live instance of the VPC.
+func (s *Service) renamePublicDNS(ctx context.Context, vpcID string) error {
+	sc := scope(ctx)
+	var ids []string
+	s.mu.Lock()
+	for id, r := range s.inst {
+		if r.Scope == sc && r.VpcID == vpcID && r.State.Name != "terminated" {
+			ids = append(ids, id)
+		}
+	}
+	s.mu.Unlock()
+	for _, id := range ids {
+		if _, err := s.update(ctx, id, func(r *instanceRecord) error {
+			r.PublicDnsName = s.publicDNSOf(ctx, r, r.PublicIpAddress)
+			return nil
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DescribeVpcAttribute returns one VPC attribute.
