@@ -48,7 +48,9 @@
 // Authorize/RevokeSecurityGroupEgress (by IpPermissions or SecurityGroupRuleIds;
 // InvalidPermission.Duplicate, InvalidPermission.NotFound outside the default VPC, where
 // unknown rules are returned in UnknownIpPermissions instead; 60 rules per direction),
-// DescribeSecurityGroupRules (group-id, security-group-rule-id and tag filters, pages), a new
+// DescribeSecurityGroupRules (group-id, security-group-rule-id and tag filters, pages),
+// UpdateSecurityGroupRuleDescriptionsIngress/Egress (by permission or rule ID) and
+// ModifySecurityGroupRules (a rule replaced in place, keeping its ID), a new
 // group's default egress rule (all traffic to 0.0.0.0/0), DescribeSecurityGroups'
 // ip-permission.* and egress.ip-permission.* filters; Modify/DescribeVpcAttribute
 // (enableDnsSupport, enableDnsHostnames: public DNS names of new and running instances follow it,

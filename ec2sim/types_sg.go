@@ -180,3 +180,61 @@ type ModifySubnetAttributeInput struct {
 
 // ModifySubnetAttributeOutput is empty.
 type ModifySubnetAttributeOutput struct{}
+
+// SecurityGroupRuleDescription sets one rule's description by its ID.
+type SecurityGroupRuleDescription struct {
+	SecurityGroupRuleID string `json:"SecurityGroupRuleId"`
+	Description         string `json:"Description,omitempty"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsIngressInput replaces the descriptions of existing
+// inbound rules, named by permissions (their descriptions are the new ones; none removes it)
+// or by rule ID.
+type UpdateSecurityGroupRuleDescriptionsIngressInput struct {
+	GroupID                       string                         `json:"GroupId,omitempty"`
+	GroupName                     string                         `json:"GroupName,omitempty"`
+	IpPermissions                 []IpPermission                 `json:"IpPermissions,omitempty"`
+	SecurityGroupRuleDescriptions []SecurityGroupRuleDescription `json:"SecurityGroupRuleDescriptions,omitempty" ec2:"SecurityGroupRuleDescription"`
+	DryRun                        bool                           `json:"DryRun,omitzero"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsIngressOutput reports success.
+type UpdateSecurityGroupRuleDescriptionsIngressOutput struct {
+	Return bool `json:"Return"`
+}
+
+// UpdateSecurityGroupRuleDescriptionsEgressInput is the outbound counterpart.
+type UpdateSecurityGroupRuleDescriptionsEgressInput UpdateSecurityGroupRuleDescriptionsIngressInput
+
+// UpdateSecurityGroupRuleDescriptionsEgressOutput reports success.
+type UpdateSecurityGroupRuleDescriptionsEgressOutput UpdateSecurityGroupRuleDescriptionsIngressOutput
+
+// SecurityGroupRuleRequest is a rule's new protocol, ports, peer and description.
+type SecurityGroupRuleRequest struct {
+	IpProtocol        string `json:"IpProtocol,omitempty"`
+	FromPort          int32  `json:"FromPort,omitzero"`
+	ToPort            int32  `json:"ToPort,omitzero"`
+	CidrIpv4          string `json:"CidrIpv4,omitempty"`
+	CidrIpv6          string `json:"CidrIpv6,omitempty"`
+	PrefixListID      string `json:"PrefixListId,omitempty"`
+	ReferencedGroupID string `json:"ReferencedGroupId,omitempty"`
+	Description       string `json:"Description,omitempty"`
+}
+
+// SecurityGroupRuleUpdate replaces one rule, keeping its ID.
+type SecurityGroupRuleUpdate struct {
+	SecurityGroupRuleID string                    `json:"SecurityGroupRuleId"`
+	SecurityGroupRule   *SecurityGroupRuleRequest `json:"SecurityGroupRule,omitempty"`
+}
+
+// ModifySecurityGroupRulesInput replaces rules of a group in place.
+type ModifySecurityGroupRulesInput struct {
+	GroupID            string                    `json:"GroupId"`
+	SecurityGroupRules []SecurityGroupRuleUpdate `json:"SecurityGroupRules,omitempty" ec2:"SecurityGroupRule"`
+	DryRun             bool                      `json:"DryRun,omitzero"`
+}
+
+// ModifySecurityGroupRulesOutput reports success.
+type ModifySecurityGroupRulesOutput struct {
+	Return bool `json:"Return"`
+}
