@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -65,25 +64,22 @@ func setupOpts(t testing.TB, opts autoscaling.Options) *fixture {
 }
 
 // tick advances the clock by the reconcile interval (a minute) and waits until the background
-// reconciler finished that pass (it re-arms its timer a minute later), so that its pass does
-// not land in the middle of what the test does next.
+// reconciler finished that pass, so that it does not land in the middle of what the test does
+// next.
 func (f *fixture) tick(t testing.TB) {
 	t.Helper()
-	want := f.clk.Now().Add(2 * time.Minute)
 	f.clk.Advance(time.Minute)
-	for range 10_000_000 {
-		if n, ok := f.clk.Next(); ok && !n.Before(want) {
-			return
-		}
-		runtime.Gosched()
+	if err := f.asg.Settle(context.Background()); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("the reconciler did not re-arm its timer")
 }
 
-// settle lets EC2 finish boots and runs one reconcile pass.
+// settle waits for the background reconciler, lets EC2 finish boots and runs one reconcile
+// pass.
 func (f *fixture) settle(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
+	f.asg.Settle(ctx)
 	f.ec2.Settle(ctx)
 	f.asg.Reconcile(ctx)
 	f.ec2.Settle(ctx)

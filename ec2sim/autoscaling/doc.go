@@ -81,7 +81,8 @@
 // Behaviour: API calls that change capacity reconcile the group at once (instances are
 // launched through ec2sim.RunInstances with the aws:autoscaling:groupName tag, spread over
 // the group's zones, and run their user data like any instance). A reconciler on the
-// platform clock (Options.Interval, default 10 s; Reconcile runs a pass now) moves
+// platform clock (Options.Interval, default 10 s; Reconcile runs a pass now; after advancing a
+// manual clock, Settle waits for the background pass that fell due) moves
 // Pending → InService when EC2 reports running, replaces instances that were terminated,
 // stopped or set Unhealthy, completes timed-out lifecycle actions with their default result
 // and applies target tracking: desired = ceil(in-service × average CPU / target), CPU being

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -70,6 +71,16 @@ type Service struct {
 	cancel    context.CancelFunc
 	done      chan struct{}
 	mdone     chan struct{} // closed when the metrics publisher stopped
+	pass      passState
+}
+
+// passState is the background reconciler's progress, for Settle.
+type passState struct {
+	mu      sync.Mutex
+	changed *sync.Cond
+	due     time.Time // when the armed timer fires
+	running bool      // a pass is under way
+	stopped bool
 }
 
 type member struct {
@@ -145,7 +156,8 @@ func New(env *core.Env, ec2 *ec2sim.Service, opts Options) (*Service, error) {
 		configs: store.NewTable[configRecord](env.Store, "asg/lc/"), refreshes: store.NewTable[refreshRecord](env.Store, "asg/refresh/"),
 		launchErr: map[string]string{}, ctx: ctx, cancel: cancel, done: make(chan struct{}), mdone: make(chan struct{})}
 	s.seq = s.clk.Now().UnixNano()
-	go s.loop(s.clk.NewTimer(s.opts.Interval))
+	s.pass.changed = sync.NewCond(&s.pass.mu)
+	go s.loop(s.arm())
 	if opts.Metrics != nil {
 		s.startMetrics()
 	} else {
@@ -173,12 +185,55 @@ func (s *Service) loop(t clock.Timer) {
 		select {
 		case <-s.ctx.Done():
 			t.Stop()
+			s.setPass(func(p *passState) { p.stopped = true })
 			return
 		case <-t.C():
 		}
+		s.setPass(func(p *passState) { p.running = true })
 		s.reconcileAll(s.ctx, true)
-		t = s.clk.NewTimer(s.opts.Interval)
+		t = s.arm()
 	}
+}
+
+// arm starts the timer of the next background pass and records when it is due.
+func (s *Service) arm() clock.Timer {
+	var t clock.Timer
+	s.setPass(func(p *passState) {
+		p.running, p.due = false, s.clk.Now().Add(s.opts.Interval)
+		t = s.clk.NewTimer(s.opts.Interval)
+	})
+	return t
+}
+
+func (s *Service) setPass(change func(*passState)) {
+	s.pass.mu.Lock()
+	change(&s.pass)
+	s.pass.changed.Broadcast()
+	s.pass.mu.Unlock()
+}
+
+// Settle waits until the background reconciler is idle with no pass due by the clock's current
+// time: on a manual clock, advance it, then Settle (and ec2sim's Settle for the boots the pass
+// started) before reading the groups. It returns early with ctx's error.
+func (s *Service) Settle(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { s.setPass(func(*passState) {}) })
+	defer stop()
+	s.pass.mu.Lock()
+	defer s.pass.mu.Unlock()
+	for ctx.Err() == nil {
+		switch {
+		case s.pass.stopped || !s.pass.running && s.pass.due.After(s.clk.Now()):
+			return nil
+		case !s.pass.running:
+			// The timer fired and the loop has not picked it up yet: it runs on its own goroutine.
+			s.pass.mu.Unlock()
+			runtime.Gosched()
+			s.pass.mu.Lock()
+		default:
+			s.pass.changed.Wait()
+		}
+	}
+	return ctx.Err()
 }
 
 // SetCPU sets the CPU utilisation (percent) an instance reports: it forwards to
