@@ -236,8 +236,19 @@ func TestSessionSharesState(t *testing.T) {
 	}
 }
 
-// alive reports whether pid is a running (not zombie) process.
+// alive reports whether pid is still a running (not zombie) process after giving a SIGKILL
+// sent to it up to 10 s to take effect (delivery is asynchronous; slow on a loaded machine).
 func alive(pid int) bool {
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if !running(pid) {
+			return false
+		}
+	}
+	return true
+}
+
+// running reports whether pid is a running (not zombie) process now.
+func running(pid int) bool {
 	if syscall.Kill(pid, 0) != nil {
 		return false
 	}
