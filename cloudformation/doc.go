@@ -37,7 +37,9 @@
 // CreationPolicy signals before the old one is deleted) and CreationPolicy ResourceSignal
 // (with AutoScalingCreationPolicy.MinSuccessfulInstancesPercent) are honoured by the engine,
 // AutoScalingRollingUpdate by the provider, which waits for instances' signals with
-// WaitResourceSignals and pauses on Clock. TypeSpec.RollbackFailedUpdate makes an update
+// WaitResourceSignals, pauses on Clock and reports its batches with ResourceProgress (the
+// events AWS shows inside one resource; SignalResource adds "Received SUCCESS signal with
+// UniqueId …" the same way). TypeSpec.RollbackFailedUpdate makes an update
 // rollback call Update again for a resource whose failed Update had changed it; while an
 // update rolls back, resources show their previous Metadata (cfn-init reads the old one).
 //

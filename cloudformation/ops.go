@@ -13,7 +13,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/devopsim/devopsim/apierr"
 	"github.com/devopsim/devopsim/cloudformation/template"
 	"github.com/devopsim/devopsim/identity"
 	"github.com/devopsim/devopsim/internal/core"
@@ -1417,9 +1416,9 @@ func (s *Service) SignalResource(ctx context.Context, in *SignalResourceInput) (
 		if err != nil || t.Resources[in.LogicalResourceId] == nil {
 			return nil, validation("Resource %s does not exist for stack %s", in.LogicalResourceId, in.StackName)
 		}
+		// The event first: the signal may complete the resource at once.
+		s.ResourceProgress(st.ID, in.LogicalResourceId, fmt.Sprintf("Received %s signal with UniqueId %s", in.Status, in.UniqueId))
 		s.signals.add("rs:"+st.ID+"/"+in.LogicalResourceId, signal{UniqueID: in.UniqueId, Status: in.Status})
 		return &SignalResourceOutput{}, nil
 	})
 }
-
-var _ = apierr.NotFound

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -854,10 +855,21 @@ func TestSDKCancelUpdateAndSignal(t *testing.T) {
 	if err := cfn.NewStackUpdateCompleteWaiter(c, fast).Wait(ctx, &cfn.DescribeStacksInput{StackName: aws.String("sig")}, 30*time.Second); err != nil {
 		t.Fatal(err)
 	}
+	// The signal shows in the resource's events, as in AWS.
+	evs, err := c.DescribeStackEvents(ctx, &cfn.DescribeStackEventsInput{StackName: aws.String("sig")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(evs.StackEvents, func(e types.StackEvent) bool {
+		return aws.ToString(e.LogicalResourceId) == "W" && e.ResourceStatus == types.ResourceStatusCreateInProgress &&
+			aws.ToString(e.ResourceStatusReason) == "Received SUCCESS signal with UniqueId i-1"
+	}) {
+		t.Errorf("no signal event in %+v", evs.StackEvents)
+	}
 }
 
-// waitEvent polls DescribeStackEvents until the resource reaches status (the operation runs
-// in the background; the fake's Create returns at once, so this is quick).
+// waitEvent polls DescribeStackEvents until the resource's latest event has status (the
+// operation runs in the background; the fake's Create returns at once, so this is quick).
 func waitEvent(t *testing.T, c *cfn.Client, stack, logical string, status types.ResourceStatus) {
 	t.Helper()
 	for range 10000 {
@@ -865,9 +877,12 @@ func waitEvent(t *testing.T, c *cfn.Client, stack, logical string, status types.
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, x := range ev.StackEvents {
-			if aws.ToString(x.LogicalResourceId) == logical && x.ResourceStatus == status {
-				return
+		for _, x := range ev.StackEvents { // newest first
+			if aws.ToString(x.LogicalResourceId) == logical {
+				if x.ResourceStatus == status {
+					return
+				}
+				break
 			}
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/devopsim/devopsim/clock"
@@ -107,6 +108,29 @@ func (s *Service) WaitResourceSignals(ctx context.Context, stackID, logicalID st
 // on them).
 func (s *Service) ForgetResourceSignals(stackID, logicalID string) {
 	s.signals.drop("rs:" + stackID + "/" + logicalID)
+}
+
+// ResourceProgress records an event for a resource of the stack's running operation with the
+// resource's current status (CREATE_IN_PROGRESS, UPDATE_IN_PROGRESS, ...) and reason, as AWS
+// reports progress inside one resource ("Received SUCCESS signal with UniqueId i-…", a rolling
+// update's batches). It does nothing when the resource is not in progress.
+func (s *Service) ResourceProgress(stackID, logicalID, reason string) {
+	op := s.runningOp(stackID)
+	if op == nil {
+		return
+	}
+	op.mu.Lock()
+	r, ok := op.res[logicalID]
+	var res resourceRecord
+	if ok {
+		res = *r
+	}
+	st := op.st
+	op.mu.Unlock()
+	if !ok || !strings.HasSuffix(res.Status, "_IN_PROGRESS") {
+		return
+	}
+	op.event(&st, logicalID, res.PhysicalID, res.Type, res.Status, reason, nil)
 }
 
 // Clock is the platform clock the service times stacks with (providers pause on it).

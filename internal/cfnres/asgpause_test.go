@@ -3,6 +3,8 @@ package cfnres_test
 import (
 	"context"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -33,9 +35,16 @@ Resources:
       LaunchTemplate: {LaunchTemplateId: !Ref LT, Version: !GetAtt LT.LatestVersionNumber}
 `
 
-// TestRollingUpdatePausesOnThePlatformClock: without signals, each batch is followed by
-// PauseTime on the platform clock.
-func TestRollingUpdatePausesOnThePlatformClock(t *testing.T) {
+// clockStack is CloudFormation with EC2 and Auto Scaling on a manual clock, and one stack.
+type clockStack struct {
+	t     *testing.T
+	clk   *clock.Manual
+	cf    *cloudformation.Service
+	asg   *autoscaling.Service
+	stack string
+}
+
+func newClockStack(t *testing.T, stack string) *clockStack {
 	clk := clock.NewManual(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
 	env := awstest.EnvWith(t, clk)
 	ec2, err := ec2sim.New(env, ec2sim.Options{})
@@ -67,61 +76,114 @@ func TestRollingUpdatePausesOnThePlatformClock(t *testing.T) {
 		_ = ec2.Close(ctx)
 	})
 	cfnres.Register(cf, cfnres.Services{EC2: ec2, AutoScaling: asg})
+	return &clockStack{t: t, clk: clk, cf: cf, asg: asg, stack: stack}
+}
+
+func (c *clockStack) status() string {
+	out, err := c.cf.DescribeStacks(context.Background(), &cloudformation.DescribeStacksInput{StackName: c.stack})
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return out.Stacks[0].StackStatus
+}
+
+// versions counts the group's live instances by launch template version.
+func (c *clockStack) versions() map[string]int {
 	ctx := context.Background()
-	status := func() string {
-		out, err := cf.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: "pause"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out.Stacks[0].StackStatus
-	}
-	types := func() map[string]int {
-		res, _ := cf.DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: "pause", LogicalResourceId: "Group"})
-		out, _ := asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{res.StackResourceDetail.PhysicalResourceId}})
-		m := map[string]int{}
-		for _, in := range out.AutoScalingGroups[0].Instances {
-			if in.LifecycleState == "InService" || in.LifecycleState == "Pending" {
-				m[in.LaunchTemplate.Version]++
-			}
-		}
-		return m
-	}
-	// until waits (without sleeping) for cond, failing after a real-time bound.
-	until := func(what string, cond func() bool) {
-		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		for !cond() {
-			if time.Now().After(deadline) {
-				t.Fatalf("timed out waiting for %s (stack %s, instances %v)", what, status(), types())
-			}
-			runtime.Gosched()
+	res, _ := c.cf.DescribeStackResource(ctx, &cloudformation.DescribeStackResourceInput{StackName: c.stack, LogicalResourceId: "Group"})
+	out, _ := c.asg.DescribeAutoScalingGroups(ctx, &autoscaling.DescribeAutoScalingGroupsInput{AutoScalingGroupNames: []string{res.StackResourceDetail.PhysicalResourceId}})
+	m := map[string]int{}
+	for _, in := range out.AutoScalingGroups[0].Instances {
+		if in.LifecycleState == "InService" || in.LifecycleState == "Pending" {
+			m[in.LaunchTemplate.Version]++
 		}
 	}
-	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: "pause", TemplateBody: pauseTemplate}); err != nil {
-		t.Fatal(err)
+	return m
+}
+
+// until waits (without sleeping) for cond, failing after a real-time bound.
+func (c *clockStack) until(what string, cond func() bool) {
+	c.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			c.t.Fatalf("timed out waiting for %s (stack %s, instances %v)", what, c.status(), c.versions())
+		}
+		runtime.Gosched()
 	}
-	until("create", func() bool { return status() == "CREATE_COMPLETE" })
-	if _, err := cf.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: "pause", TemplateBody: pauseTemplate,
+}
+
+// createThenUpdate creates the stack from body, waits for it, and starts an update to
+// instance type t3.small (a new launch template version).
+func (c *clockStack) createThenUpdate(body string) {
+	c.t.Helper()
+	ctx := context.Background()
+	if _, err := c.cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: c.stack, TemplateBody: body}); err != nil {
+		c.t.Fatal(err)
+	}
+	c.until("create", func() bool { return c.status() == "CREATE_COMPLETE" })
+	if _, err := c.cf.UpdateStack(ctx, &cloudformation.UpdateStackInput{StackName: c.stack, TemplateBody: body,
 		Parameters: []cloudformation.Parameter{{ParameterKey: "Type", ParameterValue: "t3.small"}}}); err != nil {
-		t.Fatal(err)
+		c.t.Fatal(err)
 	}
+}
+
+// TestRollingUpdatePausesOnThePlatformClock: without signals, each batch is followed by
+// PauseTime on the platform clock.
+func TestRollingUpdatePausesOnThePlatformClock(t *testing.T) {
+	c := newClockStack(t, "pause")
+	c.createThenUpdate(pauseTemplate)
 	// The first batch replaced one instance, then the update pauses for ten minutes on the
 	// platform clock: nothing moves until the clock does.
-	until("the first batch", func() bool { return types()["2"] == 1 && types()["1"] == 1 })
+	c.until("the first batch", func() bool { return c.versions()["2"] == 1 && c.versions()["1"] == 1 })
 	// Nine minutes of platform time: still paused.
-	clk.Advance(9 * time.Minute)
+	c.clk.Advance(9 * time.Minute)
 	for range 2000 {
 		runtime.Gosched()
 	}
-	if m, s := types(), status(); m["2"] != 1 || s != "UPDATE_IN_PROGRESS" {
+	if m, s := c.versions(), c.status(); m["2"] != 1 || s != "UPDATE_IN_PROGRESS" {
 		t.Fatalf("during the pause: %v %s", m, s)
 	}
 	// The clock moves on: the second batch, its pause, and the update completes.
-	until("the update", func() bool {
-		clk.Advance(time.Minute)
-		return status() == "UPDATE_COMPLETE"
+	c.until("the update", func() bool {
+		c.clk.Advance(time.Minute)
+		return c.status() == "UPDATE_COMPLETE"
 	})
-	if m := types(); m["2"] != 2 || len(m) != 1 {
+	if m := c.versions(); m["2"] != 2 || len(m) != 1 {
 		t.Fatalf("instances after the update: %v", m)
+	}
+}
+
+// TestRollingUpdateSignalTimeout: new instances that never signal fail the batch once PauseTime
+// passes on the platform clock, with AWS's messages. The rollback rolls the group back the same
+// way and waits for signals too; its instances do not signal either, so it fails, as in AWS.
+func TestRollingUpdateSignalTimeout(t *testing.T) {
+	c := newClockStack(t, "silent")
+	body := strings.Replace(pauseTemplate, "{MaxBatchSize: 1, PauseTime: PT10M}", "{MaxBatchSize: 1, PauseTime: PT5M, WaitOnResourceSignals: true}", 1)
+	c.createThenUpdate(body)
+	c.until("the first batch", func() bool { return c.versions()["2"] == 1 })
+	c.until("the failed rollback", func() bool {
+		c.clk.Advance(time.Minute)
+		return c.status() == "UPDATE_ROLLBACK_FAILED"
+	})
+	out, err := c.cf.DescribeStackEvents(context.Background(), &cloudformation.DescribeStackEventsInput{StackName: "silent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reasons []string
+	for _, e := range slices.Backward(out.StackEvents) {
+		if e.LogicalResourceId == "Group" && e.ResourceStatusReason != "" {
+			reasons = append(reasons, e.ResourceStatus+": "+e.ResourceStatusReason)
+		}
+	}
+	for _, want := range []string{
+		"UPDATE_IN_PROGRESS: Rolling update initiated. Terminating 2 obsolete instance(s) in batches of 1, while keeping at least 0 instance(s) in service. Waiting on resource signals with a timeout of PT5M when new instances are added to the autoscaling group.",
+		"UPDATE_IN_PROGRESS: New instance(s) added to autoscaling group - Waiting on 1 resource signal(s) with a timeout of PT5M.",
+		"UPDATE_IN_PROGRESS: Failed to receive 1 resource signal(s) for the current batch. Each resource signal timeout is counted as a FAILURE.",
+		"UPDATE_FAILED: Received 0 SUCCESS signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement",
+	} {
+		if !slices.Contains(reasons, want) {
+			t.Errorf("no event %q in\n%s", want, strings.Join(reasons, "\n"))
+		}
 	}
 }

@@ -2,6 +2,7 @@ package cfnres_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -138,7 +139,58 @@ func TestRollingUpdateReplacesInstancesInBatches(t *testing.T) {
 	if launches != 6 {
 		t.Errorf("%d launches, want 3 + 3", launches)
 	}
+	// The group's progress shows in the stack events, as AWS reports it.
+	reasons := p.progress(t, "roll", "Group")
+	count := func(status, prefix string) int {
+		n := 0
+		for _, r := range reasons[status] {
+			if strings.HasPrefix(r, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, want := range []struct {
+		status, prefix string
+		n              int
+	}{
+		{"CREATE_IN_PROGRESS", "Received SUCCESS signal with UniqueId i-", 3},
+		{"UPDATE_IN_PROGRESS", "Rolling update initiated. Terminating 3 obsolete instance(s) in batches of 1, while keeping at least 3 instance(s) in service. Waiting on resource signals with a timeout of PT2M when new instances are added to the autoscaling group.", 1},
+		{"UPDATE_IN_PROGRESS", "Terminating instance(s) [i-", 3},
+		{"UPDATE_IN_PROGRESS", "New instance(s) added to autoscaling group - Waiting on 1 resource signal(s) with a timeout of PT2M.", 3},
+		{"UPDATE_IN_PROGRESS", "Received SUCCESS signal with UniqueId i-", 3},
+		{"UPDATE_IN_PROGRESS", "Successfully terminated instance(s) [i-", 3},
+	} {
+		if got := count(want.status, want.prefix); got != want.n {
+			t.Errorf("%d %s events %q, want %d; all: %q", got, want.status, want.prefix, want.n, reasons)
+		}
+	}
+	var progress []string
+	for _, r := range reasons["UPDATE_IN_PROGRESS"] {
+		if _, pct, ok := strings.Cut(r, "(Progress "); ok {
+			progress = append(progress, pct)
+		}
+	}
+	if strings.Join(progress, " ") != "33%). 66%). 100%)." {
+		t.Errorf("progress %q", progress)
+	}
 	p.deleteStack(t, "roll")
+}
+
+// progress returns the reasons of a resource's events by status, oldest first.
+func (p *platform) progress(t *testing.T, stack, logical string) map[string][]string {
+	t.Helper()
+	out, err := p.cf.DescribeStackEvents(context.Background(), &cloudformation.DescribeStackEventsInput{StackName: stack})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasons := map[string][]string{}
+	for i := len(out.StackEvents) - 1; i >= 0; i-- {
+		if e := out.StackEvents[i]; e.LogicalResourceId == logical && e.ResourceStatusReason != "" {
+			reasons[e.ResourceStatus] = append(reasons[e.ResourceStatus], e.ResourceStatusReason)
+		}
+	}
+	return reasons
 }
 
 func TestRollingUpdateFailureRollsBack(t *testing.T) {
@@ -160,6 +212,9 @@ func TestRollingUpdateFailureRollsBack(t *testing.T) {
 	}
 	if f := p.failures(t, "rollfail"); !strings.Contains(f, "Group: Received 1 FAILURE signal(s) out of 1. Unable to satisfy 100% MinSuccessfulInstancesPercent requirement") {
 		t.Errorf("failure reason:\n%s", f)
+	}
+	if r := p.progress(t, "rollfail", "Group")["UPDATE_IN_PROGRESS"]; !slices.ContainsFunc(r, func(s string) bool { return strings.HasPrefix(s, "Received FAILURE signal with UniqueId i-") }) {
+		t.Errorf("no FAILURE signal event: %q", r)
 	}
 	pages, g := p.pages(t, name)
 	if strings.Join(pages, ",") != "<p>v1</p>,<p>v1</p>,<p>v1</p>" {

@@ -313,6 +313,23 @@ func parseRolling(policy map[string]any) (*rollingPolicy, error) {
 	return rp, nil
 }
 
+// isoText writes d as an ISO 8601 duration (PT5M, PT1M30S, PT0S), as AWS's messages show
+// PauseTime.
+func isoText(d time.Duration) string {
+	h, m, s := int(d/time.Hour), int(d%time.Hour/time.Minute), int(d%time.Minute/time.Second)
+	out := "PT"
+	if h > 0 {
+		out += strconv.Itoa(h) + "H"
+	}
+	if m > 0 {
+		out += strconv.Itoa(m) + "M"
+	}
+	if s > 0 || h == 0 && m == 0 {
+		out += strconv.Itoa(s) + "S"
+	}
+	return out
+}
+
 // isoDuration parses PT#H#M#S.
 func isoDuration(s string) (time.Duration, bool) {
 	s = strings.ToUpper(strings.TrimSpace(s))
@@ -417,7 +434,13 @@ func (g asGroups) roll(ctx context.Context, req *cloudformation.Request, rp *rol
 	if rp.waitSignals && g.cf != nil {
 		defer g.cf.ForgetResourceSignals(req.StackID, req.LogicalID)
 	}
+	progress := func(format string, args ...any) {
+		if g.cf != nil {
+			g.cf.ResourceProgress(req.StackID, req.LogicalID, fmt.Sprintf(format, args...))
+		}
+	}
 	done := map[string]bool{} // instances already handled (terminated)
+	total := 0                // obsolete instances when the update began
 	for range 1000 {
 		g.svc.Reconcile(ctx) // member states (Pending -> InService) are current
 		grp, err = g.group(ctx, name)
@@ -442,11 +465,20 @@ func (g asGroups) roll(ctx context.Context, req *cloudformation.Request, rp *rol
 		if len(obsolete) == 0 {
 			return nil
 		}
+		if total == 0 {
+			total = len(obsolete)
+			msg := fmt.Sprintf("Rolling update initiated. Terminating %d obsolete instance(s) in batches of %d, while keeping at least %d instance(s) in service.", total, rp.maxBatch, rp.minInService)
+			if rp.waitSignals {
+				msg += fmt.Sprintf(" Waiting on resource signals with a timeout of %s when new instances are added to the autoscaling group.", isoText(rp.pause))
+			}
+			progress("%s", msg)
+		}
 		batch := obsolete[:min(rp.maxBatch, len(obsolete))]
 		extra := 0
 		if left := inService - len(batch); left < rp.minInService {
 			extra = min(len(batch), rp.minInService-left)
 		}
+		progress("Terminating instance(s) [%s]; replacing with %d new instance(s).", strings.Join(batch, ","), len(batch))
 		if extra > 0 {
 			desired := grp.DesiredCapacity + int32(extra)
 			maxSize := max(grp.MaxSize, desired)
@@ -478,24 +510,29 @@ func (g asGroups) roll(ctx context.Context, req *cloudformation.Request, rp *rol
 		switch {
 		case rp.waitSignals && g.cf != nil && len(fresh) > 0:
 			need := int(math.Ceil(float64(len(fresh)) * rp.minSuccessPct / 100))
+			progress("New instance(s) added to autoscaling group - Waiting on %d resource signal(s) with a timeout of %s.", need, isoText(rp.pause))
 			sigs, err := g.cf.WaitResourceSignals(ctx, req.StackID, req.LogicalID, fresh, need, rp.pause)
 			if err != nil {
-				failed := 0
+				succeeded, failed := 0, 0
 				for _, s := range sigs {
 					if s.Status == "FAILURE" {
 						failed++
+					} else {
+						succeeded++
 					}
 				}
 				if failed > 0 {
 					return fmt.Errorf("Received %d FAILURE signal(s) out of %d. Unable to satisfy %v%% MinSuccessfulInstancesPercent requirement", failed, len(fresh), rp.minSuccessPct)
 				}
-				return fmt.Errorf("Failed to receive %d resource signal(s) for the current batch.  Each resource signal timeout is counted as a FAILURE", need-len(sigs))
+				progress("Failed to receive %d resource signal(s) for the current batch. Each resource signal timeout is counted as a FAILURE.", need-succeeded)
+				return fmt.Errorf("Received %d SUCCESS signal(s) out of %d. Unable to satisfy %v%% MinSuccessfulInstancesPercent requirement", succeeded, len(fresh), rp.minSuccessPct)
 			}
 		case rp.pause > 0 && g.cf != nil:
 			if err := clock.Sleep(ctx, g.cf.Clock(), rp.pause); err != nil {
 				return err
 			}
 		}
+		progress("Successfully terminated instance(s) [%s] (Progress %d%%).", strings.Join(batch, ","), min(100, len(done)*100/total))
 	}
 	return fmt.Errorf("rolling update of %s did not converge", name)
 }

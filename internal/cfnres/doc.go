@@ -81,7 +81,11 @@
 // restored), then waiting for the new instances' cfn-signal (WaitOnResourceSignals, PauseTime
 // as the timeout, MinSuccessfulInstancesPercent) or pausing PauseTime on the platform clock.
 // SuspendProcesses are suspended for the update and resumed after it. A failed batch fails the
-// update and the rollback rolls the previous configuration back out.
+// update and the rollback rolls the previous configuration back out. The group's progress
+// shows in its stack events with AWS's messages ("Rolling update initiated. …", "Terminating
+// instance(s) […]", "New instance(s) added to autoscaling group - Waiting on N resource
+// signal(s) …", "Successfully terminated instance(s) […] (Progress N%).", "Failed to receive N
+// resource signal(s) for the current batch. …").
 // AutoScalingReplacingUpdate WillReplace and CreationPolicy (ResourceSignal Count,
 // AutoScalingCreationPolicy MinSuccessfulInstancesPercent) are honoured by the engine.
 //
