@@ -23,12 +23,14 @@
 // and apache2 are static web servers for their web root. A started web service listens on a
 // real loopback port (127.0.0.1:0) owned by the host (Endpoint, URL), and curl inside the
 // host reaches the same handler in process. Stopping the service or closing the host closes
-// the listener. Two services cannot hold the same port.
+// the listener. Two services cannot hold the same port. A service with a Run function
+// (ServiceDef.Run) is a daemon: it runs from start until the service stops, waiting on the
+// host's clock (the cfn-hup service polls this way).
 //
 // File modes and owners are enforced for non-root users (a non-root user cannot write root's
 // files, sudo needs wheel/sudo or a sudoers entry). sleep and date use the injected clock.
 // Process substitution (<(...)) is refused because it would need real FIFOs.
 //
 // Concurrency: a Host is safe for concurrent use; scripts may run on it from many goroutines.
-// Close stops its services and waits for their listeners.
+// Close stops its services and waits for their listeners and daemons.
 package host

@@ -116,6 +116,10 @@ type ServiceDef struct {
 	WebRoot string
 	// Handler, when set, serves HTTP instead of WebRoot; it is built when the service starts.
 	Handler func(h *Host) http.Handler
+	// Run, when set, is the service's daemon: it runs on its own goroutine from start until
+	// ctx is cancelled (the service stops or the host shuts down). It should wait on the
+	// host's Clock, so a manual clock drives it.
+	Run func(ctx context.Context, h *Host)
 }
 
 // Package is an installable package: files it lays down and the service it brings.
@@ -223,6 +227,7 @@ type service struct {
 	srv     *http.Server
 	ln      net.Listener
 	handler http.Handler
+	stopRun context.CancelFunc // cancels the daemon (ServiceDef.Run) while active
 }
 
 // New builds a host. Close it to stop its services.

@@ -294,3 +294,59 @@ func TestWebServerIndexHTML(t *testing.T) {
 		}
 	}
 }
+
+// TestServiceDaemon: a service's Run starts with the service, is cancelled when it stops
+// (systemctl), starts again on restart, and the host's Close waits for it.
+func TestServiceDaemon(t *testing.T) {
+	var mu sync.Mutex
+	starts, stops := 0, 0
+	running := make(chan bool, 8)
+	h := host.New(host.Options{ID: "i-0123456789abcdef0"})
+	h.RegisterService(host.ServiceDef{Name: "ticker", Run: func(ctx context.Context, h *host.Host) {
+		mu.Lock()
+		starts++
+		mu.Unlock()
+		running <- true
+		<-ctx.Done()
+		mu.Lock()
+		stops++
+		mu.Unlock()
+		running <- false
+	}})
+	ctx := context.Background()
+	for i, step := range []struct {
+		script string
+		want   []bool // what the daemons report (true: started, false: stopped)
+	}{
+		{"systemctl start ticker; systemctl start ticker", []bool{true}}, // starting twice runs one daemon
+		{"systemctl restart ticker", []bool{false, true}},
+		{"systemctl stop ticker", []bool{false}},
+	} {
+		if _, e, code, err := h.Exec(ctx, step.script); code != 0 || err != nil {
+			t.Fatalf("step %d: %d %q %v", i, code, e, err)
+		}
+		// A restart's old and new daemons report in either order.
+		up := 0
+		for _, want := range step.want {
+			if <-running {
+				up++
+			}
+			if want {
+				up--
+			}
+		}
+		if up != 0 {
+			t.Fatalf("step %d: daemons started and stopped other than %v", i, step.want)
+		}
+	}
+	if _, _, _, err := h.Exec(ctx, "systemctl start ticker"); err != nil {
+		t.Fatal(err)
+	}
+	<-running
+	h.Close() // stops the daemon and waits for it
+	mu.Lock()
+	defer mu.Unlock()
+	if starts != 3 || stops != 3 {
+		t.Fatalf("%d starts, %d stops after Close, want 3 and 3", starts, stops)
+	}
+}

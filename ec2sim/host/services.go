@@ -265,6 +265,15 @@ func (h *Host) StartService(name string) error {
 		}
 	}
 	s.active = true
+	if def.Run != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopRun = cancel
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			def.Run(ctx, h)
+		}()
+	}
 	h.mu.Unlock()
 
 	var handler http.Handler
@@ -281,6 +290,10 @@ func (h *Host) StartService(name string) error {
 	if err != nil {
 		h.mu.Lock()
 		s.active = false
+		if s.stopRun != nil {
+			s.stopRun()
+			s.stopRun = nil
+		}
 		h.mu.Unlock()
 		return fmt.Errorf("%s: listen: %w", name, err)
 	}
@@ -333,9 +346,12 @@ func (h *Host) StopService(name string) error {
 		}
 		return nil
 	}
-	srv := s.srv
-	s.active, s.srv, s.ln, s.handler = false, nil, nil, nil
+	srv, stopRun := s.srv, s.stopRun
+	s.active, s.srv, s.ln, s.handler, s.stopRun = false, nil, nil, nil, nil
 	h.mu.Unlock()
+	if stopRun != nil {
+		stopRun() // not waited for: the daemon may be the one stopping itself (a restart)
+	}
 	if srv != nil {
 		_ = srv.Shutdown(context.Background())
 	}

@@ -51,9 +51,11 @@
 //
 // # Deviations
 //
-// cfn-hup checks the hooks once per run (baseline on the first run, then post.add,
-// post.update and post.remove actions) and does not poll in the background: run it again or
-// restart its service to pick up metadata changes. --region defaults to the instance's region
+// The cfn-hup command checks the hooks once per run (baseline on the first run, then post.add,
+// post.update and post.remove actions) and returns, with or without --no-daemon; the cfn-hup
+// service (systemctl start cfn-hup, or cfn-init's services section) is the daemon: it reads
+// /etc/cfn once at start and checks every [main] interval minutes (default 15) of the platform
+// clock until it stops. --region defaults to the instance's region
 // (the real scripts default to us-east-1). Python and Ruby packages are recorded, not run.
 // The aws-cfn-bootstrap tarball is recognised by name: pip3 installs it without downloading.
 // Without an instance profile, calls are not restricted to the instance's own stack.

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/internal/awstest"
@@ -20,14 +21,20 @@ func bare(t *testing.T) (*cloudformation.Service, *host.Host, *cfnhost.Tools) { 
 
 func bareB(t testing.TB) (*cloudformation.Service, *host.Host, *cfnhost.Tools) {
 	t.Helper()
-	env := awstest.Env(t)
+	return bareOn(t, clock.Real())
+}
+
+// bareOn is bare on a given clock (the host's and the services').
+func bareOn(t testing.TB, clk clock.Clock) (*cloudformation.Service, *host.Host, *cfnhost.Tools) {
+	t.Helper()
+	env := awstest.EnvWith(t, clk)
 	cf, err := cloudformation.New(env, cloudformation.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cf.Close(context.Background()) })
 	tools := cfnhost.New(cfnhost.Options{Objects: env.Objects})
-	h := host.New(host.Options{ID: "i-0123456789abcdef0", Commands: tools.Commands(), Packages: tools.Packages(),
+	h := host.New(host.Options{ID: "i-0123456789abcdef0", Clock: clk, Commands: tools.Commands(), Packages: tools.Packages(),
 		Metadata: host.Metadata{InstanceID: "i-0123456789abcdef0", AccountID: core.DefaultAccount, Region: core.DefaultRegion}})
 	t.Cleanup(func() { _ = h.Close() })
 	tools.Attach(cf)
@@ -106,6 +113,48 @@ printf '[reloader]\ntriggers=post.update\npath=Resources.Config.Metadata.AWS::Cl
 	exec(t, h, "rm /etc/app/version; cfn-hup --no-daemon")
 	if _, err := h.ReadFile("/etc/app/version"); err == nil {
 		t.Fatal("hook ran without a change")
+	}
+}
+
+// TestCfnHupDaemonPolls: the cfn-hup service records a baseline at start, then checks every
+// interval of the platform clock and runs the hook when the stack's metadata changed.
+func TestCfnHupDaemonPolls(t *testing.T) {
+	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	cf, h, _ := bareOn(t, clk)
+	stackWith(t, cf, "hup", strings.ReplaceAll(metaTemplate, "VERSION", "v1"), false)
+	setup := `yum install -y aws-cfn-bootstrap >/dev/null
+mkdir -p /etc/cfn/hooks.d
+printf '[main]\nstack=hup\nregion=us-east-1\ninterval=5\n' > /etc/cfn/cfn-hup.conf
+printf '[reloader]\ntriggers=post.update\npath=Resources.Config.Metadata.AWS::CloudFormation::Init\naction=cfn-init -s hup -r Config\n' > /etc/cfn/hooks.d/reloader.conf
+systemctl enable --now cfn-hup
+`
+	if _, e, code := exec(t, h, setup); code != 0 {
+		t.Fatalf("setup: %d %s", code, e)
+	}
+	until := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !cond(); runtime.Gosched() {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s; cfn-hup.log:\n%s", what, must(h.ReadFile("/var/log/cfn-hup.log")))
+			}
+		}
+	}
+	// The daemon's first check records the baseline at once.
+	until("the baseline", func() bool { _, err := h.ReadFile("/var/lib/cfn-hup/data/metadata_db.json.seen"); return err == nil })
+	stackWith(t, cf, "hup", strings.ReplaceAll(metaTemplate, "VERSION", "v2"), true)
+	// Four minutes of the clock: no check yet.
+	clk.Advance(4 * time.Minute)
+	if _, err := h.ReadFile("/etc/app/version"); err == nil {
+		t.Fatal("the hook ran before the interval passed")
+	}
+	// The fifth minute: the daemon checks, sees the change and runs cfn-init.
+	until("the hook", func() bool {
+		clk.Advance(time.Minute)
+		b, err := h.ReadFile("/etc/app/version")
+		return err == nil && string(b) == "v2"
+	})
+	if log := must(h.ReadFile("/var/log/cfn-hup.log")); !strings.Contains(log, "cfn-hup processing is alive.") || !strings.Contains(log, "action for reloader will be run") {
+		t.Fatalf("cfn-hup.log:\n%s", log)
 	}
 }
 

@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/devopsim/devopsim/clock"
 	"github.com/devopsim/devopsim/cloudformation"
 	"github.com/devopsim/devopsim/ec2sim/host"
 	"github.com/devopsim/devopsim/ec2sim/hostfs"
@@ -68,8 +71,8 @@ const hupDB = "/var/lib/cfn-hup/data/metadata_db.json"
 // cmdHup is cfn-hup: it reads /etc/cfn/cfn-hup.conf and the hooks, fetches the metadata each
 // hook watches and runs the hook's action when it was added, changed or removed since the
 // last check (the first check of a hook records a baseline, like the daemon's first poll).
-// Without --no-daemon it performs that check and returns, as the real one returns after
-// forking; there is no background interval: run it again (or restart the service) to poll.
+// The command performs one check and returns (without --no-daemon the real one forks a
+// daemon); the cfn-hup service (hupDaemon) is the daemon that polls every interval.
 func (t *Tools) cmdHup(ctx context.Context, c *host.Call) int {
 	opts, _, err := parseFlags(c.Args[1:], hupFlags)
 	if err != nil {
@@ -120,6 +123,52 @@ func (t *Tools) cmdHup(ctx context.Context, c *host.Call) int {
 		}
 	}
 	return 0
+}
+
+// hupDaemon is the cfn-hup service: it reads /etc/cfn/cfn-hup.conf and the hooks once, as the
+// real daemon does at start, then checks the hooks at once and every interval minutes (the
+// [main] interval, 15 by default) of the host's clock until the service stops. It logs to
+// /var/log/cfn-hup.log and exits on a bad configuration, as the real one does.
+func (t *Tools) hupDaemon(ctx context.Context, h *host.Host) {
+	const dir = "/etc/cfn"
+	lg := &logger{h: h, file: "/var/log/cfn-hup.log", pid: nextPID()}
+	data, err := h.FS().ReadFile(path.Join(dir, "cfn-hup.conf"))
+	if err != nil {
+		lg.printf("ERROR", "Error: could not find main configuration at %s", path.Join(dir, "cfn-hup.conf"))
+		return
+	}
+	main := parseINI(string(data))["main"]
+	if main == nil || main["stack"] == "" {
+		lg.printf("ERROR", "Error: configuration must specify a stack in the [main] section")
+		return
+	}
+	interval := 15 * time.Minute
+	if v := main["interval"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			lg.printf("ERROR", "Error: interval must be a positive number of minutes, not %q", v)
+			return
+		}
+		interval = time.Duration(n) * time.Minute
+	}
+	hooks, err := readHooks(h, dir)
+	if err != nil {
+		lg.printf("ERROR", "%v", err)
+		return
+	}
+	if len(hooks) == 0 {
+		lg.printf("ERROR", "Error: No hooks were found; add some to %s", path.Join(dir, "hooks.d"))
+		return
+	}
+	lg.printf("INFO", "cfn-hup processing is alive.")
+	for {
+		if err := t.pollHooks(ctx, h, main["stack"], main["region"], hooks, lg); err != nil {
+			lg.printf("ERROR", "%v", err)
+		}
+		if clock.Sleep(ctx, h.Clock(), interval) != nil {
+			return
+		}
+	}
 }
 
 func readHooks(h *host.Host, dir string) ([]Hook, error) {

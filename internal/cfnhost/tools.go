@@ -77,7 +77,7 @@ func (t *Tools) Packages() map[string]host.Package {
 		files["/opt/aws/bin/"+s] = wrapper(s)
 	}
 	return map[string]host.Package{
-		"aws-cfn-bootstrap": {Name: "aws-cfn-bootstrap", Files: files, Service: &host.ServiceDef{Name: "cfn-hup"}},
+		"aws-cfn-bootstrap": {Name: "aws-cfn-bootstrap", Files: files, Service: &host.ServiceDef{Name: "cfn-hup", Run: t.hupDaemon}},
 	}
 }
 
