@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,6 +70,23 @@ type DescribeEventBusOutput struct {
 	Policy           string            `json:"Policy,omitempty"`
 	CreationTime     time.Time         `json:"CreationTime,omitzero"`
 	LastModifiedTime time.Time         `json:"LastModifiedTime,omitzero"`
+}
+
+// UpdateEventBusInput changes a bus's description, KMS key or dead-letter queue (the default
+// bus when Name is empty); a field left out keeps its value, an empty one clears it.
+type UpdateEventBusInput struct {
+	Name             string            `json:"Name,omitempty"`
+	Description      *string           `json:"Description,omitempty"`
+	KmsKeyIdentifier *string           `json:"KmsKeyIdentifier,omitempty"`
+	DeadLetterConfig *DeadLetterConfig `json:"DeadLetterConfig,omitempty"`
+}
+
+type UpdateEventBusOutput struct {
+	Name             string            `json:"Name,omitempty"`
+	Arn              string            `json:"Arn,omitempty"`
+	Description      string            `json:"Description,omitempty"`
+	KmsKeyIdentifier string            `json:"KmsKeyIdentifier,omitempty"`
+	DeadLetterConfig *DeadLetterConfig `json:"DeadLetterConfig,omitempty"`
 }
 
 type DeleteEventBusInput struct {
@@ -142,14 +160,14 @@ func busName(nameOrArn string) string {
 	return nameOrArn
 }
 
-// getBus returns the bus record; the default bus always exists.
+// getBus returns the bus record; the default bus always exists (stored once updated).
 func (s *Service) getBus(ctx context.Context, nameOrArn string) (busRecord, error) {
 	name := busName(nameOrArn)
-	if name == DefaultBus {
+	rec, err := s.buses.Get(ctx, core.ScopeKey(ctx)+name)
+	if name == DefaultBus && errors.Is(err, store.ErrNotFound) {
 		acct, region := core.Scope(ctx)
 		return busRecord{Name: DefaultBus, Account: acct, Region: region, Arn: core.ARN(ctx, "events", "event-bus/default")}, nil
 	}
-	rec, err := s.buses.Get(ctx, core.ScopeKey(ctx)+name)
 	if errors.Is(err, store.ErrNotFound) {
 		return rec, ErrResourceNotFound.With("Event bus %s does not exist.", name)
 	}
@@ -174,12 +192,51 @@ func (s *Service) DescribeEventBus(ctx context.Context, in *DescribeEventBusInpu
 	})
 }
 
+// UpdateEventBus changes a bus's description, KMS key identifier or dead-letter queue (kept,
+// not used: events are not encrypted or dead-lettered here).
+func (s *Service) UpdateEventBus(ctx context.Context, in *UpdateEventBusInput) (*UpdateEventBusOutput, error) {
+	return dispatchDo(ctx, s, "UpdateEventBus", in, func(ctx context.Context, in *UpdateEventBusInput) (*UpdateEventBusOutput, error) {
+		if in.Description != nil && len(*in.Description) > 512 {
+			return nil, ErrValidation.With("1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 512")
+		}
+		s.busMu.Lock()
+		defer s.busMu.Unlock()
+		b, err := s.getBus(ctx, in.Name)
+		if err != nil {
+			return nil, err
+		}
+		if in.Description != nil {
+			b.Description = *in.Description
+		}
+		if in.KmsKeyIdentifier != nil {
+			b.KmsKey = *in.KmsKeyIdentifier
+		}
+		if in.DeadLetterConfig != nil {
+			b.DLQ = in.DeadLetterConfig.Arn
+		}
+		if b.Created.IsZero() {
+			b.Created = s.env.Clock.Now()
+		}
+		b.Modified = s.env.Clock.Now()
+		if err := s.buses.Put(ctx, core.ScopeKey(ctx)+b.Name, b); err != nil {
+			return nil, apierr.Wrap(err, "An internal error occurred.")
+		}
+		out := &UpdateEventBusOutput{Name: b.Name, Arn: b.Arn, Description: b.Description, KmsKeyIdentifier: b.KmsKey}
+		if b.DLQ != "" {
+			out.DeadLetterConfig = &DeadLetterConfig{Arn: b.DLQ}
+		}
+		return out, nil
+	})
+}
+
 func (s *Service) DeleteEventBus(ctx context.Context, in *DeleteEventBusInput) (*DeleteEventBusOutput, error) {
 	return dispatchDo(ctx, s, "DeleteEventBus", in, func(ctx context.Context, in *DeleteEventBusInput) (*DeleteEventBusOutput, error) {
 		name := busName(in.Name)
 		if name == DefaultBus {
 			return nil, ErrValidation.With("Cannot delete event bus default.")
 		}
+		s.busMu.Lock()
+		defer s.busMu.Unlock()
 		err := s.buses.Delete(ctx, core.ScopeKey(ctx)+name)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, apierr.Wrap(err, "An internal error occurred.")
@@ -204,8 +261,10 @@ func (s *Service) ListEventBuses(ctx context.Context, in *ListEventBusesInput) (
 		if err != nil {
 			return nil, apierr.Wrap(err, "An internal error occurred.")
 		}
-		def, _ := s.getBus(ctx, DefaultBus)
-		recs = append(recs, def)
+		if !slices.ContainsFunc(recs, func(b busRecord) bool { return b.Name == DefaultBus }) {
+			def, _ := s.getBus(ctx, DefaultBus)
+			recs = append(recs, def)
+		}
 		var all []EventBus
 		for _, b := range recs {
 			if strings.HasPrefix(b.Name, in.NamePrefix) {

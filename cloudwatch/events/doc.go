@@ -3,7 +3,8 @@
 //
 // Operations (Go API, and awsJson1_1 "AWSEvents.Op" on the wire, which both the eventbridge and
 // the older cloudwatchevents SDK clients speak): CreateEventBus, DescribeEventBus,
-// DeleteEventBus, ListEventBuses, PutEvents (1-10 entries, 256 KB, per-entry errors:
+// UpdateEventBus (Description, KmsKeyIdentifier and DeadLetterConfig are kept, not used; the
+// default bus too), DeleteEventBus, ListEventBuses, PutEvents (1-10 entries, 256 KB, per-entry errors:
 // InvalidArgument, MalformedDetail, NotAuthorizedForSourceException for "aws." sources,
 // ResourceNotFoundException), PutRule (EventPattern and/or ScheduleExpression, State),
 // DescribeRule, ListRules, DeleteRule, EnableRule, DisableRule, PutTargets (Input, InputPath,

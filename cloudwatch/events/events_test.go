@@ -123,6 +123,29 @@ func TestSDKRoundTrip(t *testing.T) {
 	if _, err := c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("nope")}); apiCode(err) != "ResourceNotFoundException" {
 		t.Fatalf("missing bus: %v", err)
 	}
+	// UpdateEventBus: what is given changes, what is left out stays; the default bus too.
+	ub, err := c.UpdateEventBus(ctx, &eventbridge.UpdateEventBusInput{Name: aws.String("orders"), KmsKeyIdentifier: aws.String("alias/orders"),
+		DeadLetterConfig: &ebtypes.DeadLetterConfig{Arn: aws.String("arn:aws:sqs:us-east-1:000000000000:dlq")}})
+	if err != nil || aws.ToString(ub.Description) != "d" || aws.ToString(ub.KmsKeyIdentifier) != "alias/orders" || aws.ToString(ub.Arn) != *cb.EventBusArn {
+		t.Fatalf("update bus %+v %v", ub, err)
+	}
+	if _, err := c.UpdateEventBus(ctx, &eventbridge.UpdateEventBusInput{Name: aws.String("orders"), Description: aws.String("")}); err != nil {
+		t.Fatal(err)
+	}
+	db, err = c.DescribeEventBus(ctx, &eventbridge.DescribeEventBusInput{Name: aws.String("orders")})
+	if err != nil || aws.ToString(db.Description) != "" || aws.ToString(db.KmsKeyIdentifier) != "alias/orders" || aws.ToString(db.DeadLetterConfig.Arn) != "arn:aws:sqs:us-east-1:000000000000:dlq" {
+		t.Fatalf("describe after update %+v %v", db, err)
+	}
+	if _, err := c.UpdateEventBus(ctx, &eventbridge.UpdateEventBusInput{Description: aws.String("the default one")}); err != nil {
+		t.Fatal(err)
+	}
+	lb, err = c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{})
+	if err != nil || len(lb.EventBuses) != 2 || aws.ToString(lb.EventBuses[0].Name) != "default" || aws.ToString(lb.EventBuses[0].Description) != "the default one" {
+		t.Fatalf("list after updating the default bus %+v %v", lb, err)
+	}
+	if _, err := c.UpdateEventBus(ctx, &eventbridge.UpdateEventBusInput{Name: aws.String("nope"), Description: aws.String("x")}); apiCode(err) != "ResourceNotFoundException" {
+		t.Fatalf("update a missing bus: %v", err)
+	}
 
 	// rules
 	pat := `{"source":["shop"],"detail":{"total":[{"numeric":[">",100]}]}}`

@@ -86,6 +86,7 @@ type Service struct {
 	pool      sync.Pool // *pattern.Event, reused across routing calls
 	paths     struct{ version, id, detailType, source, account, time, region, resources pattern.Path }
 	refreshMu sync.Mutex
+	busMu     sync.Mutex // serialises UpdateEventBus and DeleteEventBus (read-modify-write)
 	mu        sync.RWMutex
 	busCache  map[string]*busState // key: account/region/bus
 	handlers  map[string]Handler

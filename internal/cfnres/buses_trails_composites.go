@@ -115,12 +115,19 @@ func (b buses) create(ctx context.Context, req *cloudformation.Request) (*cloudf
 	return &cloudformation.Result{PhysicalID: in.Name, Attributes: map[string]any{"Arn": out.EventBusArn, "Name": in.Name, "Policy": busPolicy(p)}}, nil
 }
 
-// update applies tag changes; the bus's Policy is recorded (not enforced). EventBridge here
-// has no UpdateEventBus, so a changed Description, KmsKeyIdentifier or DeadLetterConfig fails
-// the update rather than being dropped silently.
+// update applies Description, KmsKeyIdentifier and DeadLetterConfig changes (UpdateEventBus)
+// and tag changes; the bus's Policy is recorded (not enforced).
 func (b buses) update(ctx context.Context, req *cloudformation.Request) (*cloudformation.Result, error) {
 	if changed(req, "Description", "KmsKeyIdentifier", "DeadLetterConfig") {
-		return nil, propErr("Description, KmsKeyIdentifier and DeadLetterConfig of event bus %s cannot be changed in place (UpdateEventBus is not implemented)", req.PhysicalID)
+		p := req.Properties
+		desc, kms := str(p, "Description"), str(p, "KmsKeyIdentifier")
+		in := &events.UpdateEventBusInput{Name: req.PhysicalID, Description: &desc, KmsKeyIdentifier: &kms, DeadLetterConfig: &events.DeadLetterConfig{}}
+		if dl := obj(p, "DeadLetterConfig"); dl != nil {
+			in.DeadLetterConfig.Arn = str(dl, "Arn")
+		}
+		if _, err := b.svc.UpdateEventBus(ctx, in); err != nil {
+			return nil, err
+		}
 	}
 	d, err := b.svc.DescribeEventBus(ctx, &events.DescribeEventBusInput{Name: req.PhysicalID})
 	if err != nil {

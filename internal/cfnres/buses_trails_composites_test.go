@@ -105,6 +105,7 @@ const watchTemplate = `
 Parameters:
   Rule: {Type: String, Default: "ALARM(cpu)"}
   Logging: {Type: String, Default: "true"}
+  BusText: {Type: String, Default: "orders"}
 Resources:
   Cpu:
     Type: AWS::CloudWatch::Alarm
@@ -127,6 +128,7 @@ Resources:
     Type: AWS::Events::EventBus
     Properties:
       Name: orders
+      Description: !Ref BusText
       Tags: [{Key: team, Value: a}]
   OnOrder:
     Type: AWS::Events::Rule
@@ -185,8 +187,8 @@ func TestAlarmBusTrailStack(t *testing.T) {
 		t.Fatalf("trail status %+v %v", ts, err)
 	}
 
-	// In place: the composite's rule and the trail's logging.
-	in := withParams(updateInput("watch", watchTemplate), param("Rule", "ALARM(cpu) OR OK(cpu)"), param("Logging", "false"))
+	// In place: the composite's rule, the bus's description and the trail's logging.
+	in := withParams(updateInput("watch", watchTemplate), param("Rule", "ALARM(cpu) OR OK(cpu)"), param("Logging", "false"), param("BusText", "all orders"))
 	if _, err := p.cf.UpdateStack(ctx, in); err != nil {
 		t.Fatal(err)
 	}
@@ -202,6 +204,9 @@ func TestAlarmBusTrailStack(t *testing.T) {
 	}
 	if ts, _ := p.CloudTrail.GetTrailStatus(ctx, &cloudtrail.TrailNameInput{Name: out["Trail"]}); ts.IsLogging {
 		t.Fatal("trail still logging after IsLogging false")
+	}
+	if d, err := p.Events.DescribeEventBus(ctx, &events.DescribeEventBusInput{Name: "orders"}); err != nil || d.Description != "all orders" || outputs(st)["BusArn"] != out["BusArn"] {
+		t.Fatalf("bus after update %+v %v", d, err)
 	}
 
 	p.deleteStack(t, "watch")

@@ -66,7 +66,7 @@
 // rule back), VPC tags and EnableDnsSupport/EnableDnsHostnames, subnet tags and
 // MapPublicIpOnLaunch, gateway attachments (detach/attach), routes (ReplaceRoute), subnet associations
 // (ReplaceRouteTableAssociation), EIP InstanceId, lifecycle hooks, metric/subscription filters, query definitions, composite alarms,
-// event bus tags, trails (settings, selectors, IsLogging), pipelines (UpdatePipeline: a new
+// event bus Description, KmsKeyIdentifier, DeadLetterConfig (UpdateEventBus) and tags, trails (settings, selectors, IsLogging), pipelines (UpdatePipeline: a new
 // Version; DisableInboundStageTransitions; RestartExecutionOnUpdate), access key Status, tags). Deletes
 // treat the service's not-found errors as done. Types with a cheap describe implement Read
 // for drift detection (instances, security groups, groups, topics, log groups, alarms, rules,
@@ -110,9 +110,8 @@
 // ManagedPolicy's new PolicyDocument replaces the policy (one version is modelled). The
 // ELBv2 TargetGroup, LoadBalancer and Listener are replaced on any property change, and
 // TargetGroupAttributes/LoadBalancerAttributes are ignored.
-// Subnet attributes other than MapPublicIpOnLaunch are accepted and recorded. An event bus's Description,
-// KmsKeyIdentifier or DeadLetterConfig cannot be changed in place (events has no
-// UpdateEventBus: the update fails clearly); its Policy is recorded, not enforced. An S3
+// Subnet attributes other than MapPublicIpOnLaunch are accepted and recorded. An event bus's
+// Policy is recorded, not enforced. An S3
 // bucket policy is checked (JSON with Statement, bucket exists) and recorded with the stack,
 // not enforced. A CodeBuild report group's ExportConfig or Tags change replaces it (no
 // UpdateReportGroup). AWS::IAM::User refuses Groups, LoginProfile, Policies,

@@ -16,6 +16,7 @@ func Service(s *events.Service) awsproto.Service {
 		Ops: []awsproto.Op{
 			awsproto.Handle("CreateEventBus", s.CreateEventBus),
 			awsproto.Handle("DescribeEventBus", s.DescribeEventBus),
+			awsproto.Handle("UpdateEventBus", s.UpdateEventBus),
 			awsproto.Handle("DeleteEventBus", s.DeleteEventBus),
 			awsproto.Handle("ListEventBuses", s.ListEventBuses),
 			awsproto.Handle("PutEvents", s.PutEvents),
