@@ -10,7 +10,7 @@ import (
 func (s *Service) UpdateSecurityGroupRuleDescriptionsIngress(ctx context.Context, in *UpdateSecurityGroupRuleDescriptionsIngressInput) (*UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
 	return dispatchDo(ctx, s, "UpdateSecurityGroupRuleDescriptionsIngress", in, func(ctx context.Context, in *UpdateSecurityGroupRuleDescriptionsIngressInput) (*UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
 		return withRuleGroup(ctx, s, in.GroupID, in.GroupName, true, in.DryRun, func(g groupRecord) (*UpdateSecurityGroupRuleDescriptionsIngressOutput, error) {
-			return &UpdateSecurityGroupRuleDescriptionsIngressOutput{Return: true}, s.describeRules(ctx, g, in.IpPermissions, in.SecurityGroupRuleDescriptions, false)
+			return &UpdateSecurityGroupRuleDescriptionsIngressOutput{Return: true}, s.setRuleDescriptions(ctx, g, in.IpPermissions, in.SecurityGroupRuleDescriptions, false)
 		})
 	})
 }
@@ -20,13 +20,13 @@ func (s *Service) UpdateSecurityGroupRuleDescriptionsIngress(ctx context.Context
 func (s *Service) UpdateSecurityGroupRuleDescriptionsEgress(ctx context.Context, in *UpdateSecurityGroupRuleDescriptionsEgressInput) (*UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
 	return dispatchDo(ctx, s, "UpdateSecurityGroupRuleDescriptionsEgress", in, func(ctx context.Context, in *UpdateSecurityGroupRuleDescriptionsEgressInput) (*UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
 		return withRuleGroup(ctx, s, in.GroupID, in.GroupName, true, in.DryRun, func(g groupRecord) (*UpdateSecurityGroupRuleDescriptionsEgressOutput, error) {
-			return &UpdateSecurityGroupRuleDescriptionsEgressOutput{Return: true}, s.describeRules(ctx, g, in.IpPermissions, in.SecurityGroupRuleDescriptions, true)
+			return &UpdateSecurityGroupRuleDescriptionsEgressOutput{Return: true}, s.setRuleDescriptions(ctx, g, in.IpPermissions, in.SecurityGroupRuleDescriptions, true)
 		})
 	})
 }
 
-// describeRules sets rule descriptions, all or none: every rule named must exist.
-func (s *Service) describeRules(ctx context.Context, g groupRecord, perms []IpPermission, byID []SecurityGroupRuleDescription, egress bool) error {
+// setRuleDescriptions sets rule descriptions, all or none: every rule named must exist.
+func (s *Service) setRuleDescriptions(ctx context.Context, g groupRecord, perms []IpPermission, byID []SecurityGroupRuleDescription, egress bool) error {
 	if len(perms) > 0 && len(byID) > 0 {
 		return ErrInvalidParameterCombo.With("The parameter 'SecurityGroupRuleDescriptions' may not be used in combination with 'IpPermissions'")
 	}

@@ -512,6 +512,9 @@ func (g asGroups) roll(ctx context.Context, req *cloudformation.Request, rp *rol
 			need := int(math.Ceil(float64(len(fresh)) * rp.minSuccessPct / 100))
 			progress("New instance(s) added to autoscaling group - Waiting on %d resource signal(s) with a timeout of %s.", need, isoText(rp.pause))
 			sigs, err := g.cf.WaitResourceSignals(ctx, req.StackID, req.LogicalID, fresh, need, rp.pause)
+			if err != nil && ctx.Err() != nil {
+				return err // the operation was cancelled
+			}
 			if err != nil {
 				succeeded, failed := 0, 0
 				for _, s := range sigs {
