@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"slices"
@@ -88,34 +89,14 @@ func (t *Tools) cmdHup(ctx context.Context, c *host.Call) int {
 		dir = "/etc/cfn"
 	}
 	lg := &logger{h: c.Host, file: "/var/log/cfn-hup.log", pid: nextPID()}
-	data, err := c.Host.FS().ReadFile(path.Join(dir, "cfn-hup.conf"))
-	if err != nil {
-		msg := "Error: could not find main configuration at " + path.Join(dir, "cfn-hup.conf")
-		lg.printf("ERROR", "%s", msg)
-		fmt.Fprintln(c.Stderr, msg)
-		return 1
-	}
-	main := parseINI(string(data))["main"]
-	if main == nil || main["stack"] == "" {
-		msg := "Error: configuration must specify a stack in the [main] section"
-		lg.printf("ERROR", "%s", msg)
-		fmt.Fprintln(c.Stderr, msg)
-		return 1
-	}
-	hooks, err := readHooks(c.Host, dir)
+	cfg, err := readHupConfig(c.Host, dir)
 	if err != nil {
 		lg.printf("ERROR", "%v", err)
 		fmt.Fprintln(c.Stderr, err)
 		return 1
 	}
-	if len(hooks) == 0 {
-		msg := "Error: No hooks were found; add some to " + path.Join(dir, "hooks.d")
-		lg.printf("ERROR", "%s", msg)
-		fmt.Fprintln(c.Stderr, msg)
-		return 1
-	}
 	lg.printf("INFO", "cfn-hup processing is alive.")
-	if err := t.pollHooks(ctx, c.Host, main["stack"], main["region"], hooks, lg); err != nil {
+	if err := t.pollHooks(ctx, c.Host, cfg.stack, cfg.region, cfg.hooks, lg); err != nil {
 		lg.printf("ERROR", "%v", err)
 		if opts["no-daemon"] != "" {
 			fmt.Fprintln(c.Stderr, err)
@@ -125,50 +106,59 @@ func (t *Tools) cmdHup(ctx context.Context, c *host.Call) int {
 	return 0
 }
 
-// hupDaemon is the cfn-hup service: it reads /etc/cfn/cfn-hup.conf and the hooks once, as the
-// real daemon does at start, then checks the hooks at once and every interval minutes (the
-// [main] interval, 15 by default) of the host's clock until the service stops. It logs to
-// /var/log/cfn-hup.log and exits on a bad configuration, as the real one does.
+// hupDaemon is the cfn-hup service: it reads /etc/cfn once, as the real daemon does at
+// start, then checks the hooks at once and every [main] interval minutes (15 by default) of the
+// host's clock until the service stops. It logs to /var/log/cfn-hup.log and exits on a bad
+// configuration, as the real one does.
 func (t *Tools) hupDaemon(ctx context.Context, h *host.Host) {
-	const dir = "/etc/cfn"
 	lg := &logger{h: h, file: "/var/log/cfn-hup.log", pid: nextPID()}
-	data, err := h.FS().ReadFile(path.Join(dir, "cfn-hup.conf"))
-	if err != nil {
-		lg.printf("ERROR", "Error: could not find main configuration at %s", path.Join(dir, "cfn-hup.conf"))
-		return
-	}
-	main := parseINI(string(data))["main"]
-	if main == nil || main["stack"] == "" {
-		lg.printf("ERROR", "Error: configuration must specify a stack in the [main] section")
-		return
-	}
-	interval := 15 * time.Minute
-	if v := main["interval"]; v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			lg.printf("ERROR", "Error: interval must be a positive number of minutes, not %q", v)
-			return
-		}
-		interval = time.Duration(n) * time.Minute
-	}
-	hooks, err := readHooks(h, dir)
+	cfg, err := readHupConfig(h, "/etc/cfn")
 	if err != nil {
 		lg.printf("ERROR", "%v", err)
 		return
 	}
-	if len(hooks) == 0 {
-		lg.printf("ERROR", "Error: No hooks were found; add some to %s", path.Join(dir, "hooks.d"))
-		return
-	}
 	lg.printf("INFO", "cfn-hup processing is alive.")
 	for {
-		if err := t.pollHooks(ctx, h, main["stack"], main["region"], hooks, lg); err != nil {
+		if err := t.pollHooks(ctx, h, cfg.stack, cfg.region, cfg.hooks, lg); err != nil {
 			lg.printf("ERROR", "%v", err)
 		}
-		if clock.Sleep(ctx, h.Clock(), interval) != nil {
+		if clock.Sleep(ctx, h.Clock(), cfg.interval) != nil {
 			return
 		}
 	}
+}
+
+// hupConfig is what cfn-hup reads at start: cfn-hup.conf's [main] section and the hooks.
+type hupConfig struct {
+	stack, region string
+	interval      time.Duration
+	hooks         []Hook
+}
+
+func readHupConfig(h *host.Host, dir string) (*hupConfig, error) {
+	data, err := h.FS().ReadFile(path.Join(dir, "cfn-hup.conf"))
+	if err != nil {
+		return nil, fmt.Errorf("Error: could not find main configuration at %s", path.Join(dir, "cfn-hup.conf"))
+	}
+	main := parseINI(string(data))["main"]
+	if main == nil || main["stack"] == "" {
+		return nil, errors.New("Error: configuration must specify a stack in the [main] section")
+	}
+	cfg := &hupConfig{stack: main["stack"], region: main["region"], interval: 15 * time.Minute}
+	if v := main["interval"]; v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("Error: interval must be a positive number of minutes, not %q", v)
+		}
+		cfg.interval = time.Duration(n) * time.Minute
+	}
+	if cfg.hooks, err = readHooks(h, dir); err != nil {
+		return nil, err
+	}
+	if len(cfg.hooks) == 0 {
+		return nil, fmt.Errorf("Error: No hooks were found; add some to %s", path.Join(dir, "hooks.d"))
+	}
+	return cfg, nil
 }
 
 func readHooks(h *host.Host, dir string) ([]Hook, error) {
