@@ -76,7 +76,7 @@ func (f *fakeFleet) add(t testing.TB, tags map[string]string, asg string) *host.
 	return h
 }
 
-func (f *fakeFleet) network(string, int) (http.Handler, bool) { return nil, false }
+func (f *fakeFleet) network(string, int) (http.Handler, error) { return nil, host.ErrUnknownHost }
 
 func (f *fakeFleet) Instances(ctx context.Context) ([]codedeploy.Instance, error) {
 	f.mu.Lock()

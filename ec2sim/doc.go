@@ -9,7 +9,12 @@
 // through package cloudinit, exactly once per instance id, as root, with no stdin; its
 // output lands in /var/log/cloud-init-output.log and in GetConsoleOutput. Host(id) and
 // MachineOf(id) give callers (CodeDeploy, tests) the machine; hosts reach each other by
-// private IP or private DNS name (curl http://172.31.x.y/).
+// private or public IP or DNS name (curl http://172.31.x.y/) when the security groups allow
+// it: the target's inbound rules and the source's outbound rules must both allow TCP to the
+// port, by group reference (private addresses, same VPC) or CIDR (the source's private
+// address, or its public one when the target is addressed publicly). A dropped connection
+// fails at once with curl's "Connection timed out" (exit 28; no connect timeout is waited out),
+// a port nobody listens on with "Couldn't connect to server" (7).
 //
 // # Operations
 //
@@ -111,9 +116,10 @@
 // and CopyImage alike; NAT gateways, transit gateways
 // and peering connections are not modelled, routes to them are checked for id format only;
 // IPv6 and prefix-list routes are refused (UnsupportedOperation);
-// security group rules are not enforced between hosts, and a port-0 rule's FromPort/ToPort
-// are omitted in IpPermissions (DescribeSecurityGroupRules shows them); the VPC DNS attributes
-// are recorded (instances' DNS names do not depend on them); AMI ids of the base images are the
+// security group rules guard host-to-host connections (not load balancer traffic to targets;
+// prefix-list and IPv6 peers never match), and a port-0 rule's FromPort/ToPort
+// are omitted in IpPermissions (DescribeSecurityGroupRules shows them); enableDnsSupport is
+// recorded (names resolve regardless); AMI ids of the base images are the
 // same in every region; RunInstances and launch templates accept only the DescribeInstanceTypes catalogue;
 // hosts and image file systems live in memory (after a restart with a durable store,
 // instance records survive but their hosts do not); AL2023 instances default to

@@ -460,7 +460,8 @@ func WithInternal(ctx context.Context) context.Context {
 
 func (s *Service) newHost(r *instanceRecord, fsys *hostfs.FS) *host.Host {
 	return host.New(host.Options{ID: r.InstanceID, Clock: s.clk, Log: s.log, FS: fsys, Distro: r.Distro,
-		Metadata: metadataOf(r), Commands: s.opts.Commands, Packages: s.opts.Packages, RealPrograms: s.opts.RealPrograms, Network: s.network, Catalog: s.catalog})
+		Metadata: metadataOf(r), Commands: s.opts.Commands, Packages: s.opts.Packages, RealPrograms: s.opts.RealPrograms, Catalog: s.catalog,
+		Network: func(hostname string, port int) (http.Handler, error) { return s.connect(r.InstanceID, hostname, port) }})
 }
 
 func metadataOf(r *instanceRecord) host.Metadata {
@@ -483,27 +484,4 @@ func macOf(ip string) string {
 	var b [4]byte
 	fmt.Sscanf(ip, "%d.%d.%d.%d", &b[0], &b[1], &b[2], &b[3])
 	return fmt.Sprintf("0e:%02x:%02x:%02x:%02x:01", b[0], b[1], b[2], b[3])
-}
-
-// network lets hosts reach each other by private IP or DNS name.
-func (s *Service) network(hostname string, port int) (http.Handler, bool) {
-	s.mu.Lock()
-	var target *host.Host
-	for id, r := range s.inst {
-		if r.State.Name != "running" {
-			continue
-		}
-		if r.PrivateIpAddress == hostname || r.PrivateDnsName == hostname || r.PublicIpAddress == hostname || r.PublicDnsName == hostname {
-			target = s.hosts[id]
-			break
-		}
-	}
-	s.mu.Unlock()
-	if target != nil {
-		return target.Handler(port)
-	}
-	if s.opts.Network != nil {
-		return s.opts.Network(hostname, port)
-	}
-	return nil, false
 }

@@ -156,8 +156,9 @@ type Options struct {
 	// Packages adds or replaces installable packages.
 	Packages map[string]Package
 	// Network resolves a host name or IP address (other than loopback and the metadata
-	// address) to the handler of a web service on that port; nil means no outside network.
-	Network func(host string, port int) (http.Handler, bool)
+	// address) to the handler of a web service on that port, or fails with ErrUnknownHost,
+	// ErrRefused or ErrTimedOut (what curl reports); nil means no outside network.
+	Network func(host string, port int) (http.Handler, error)
 	// RealPrograms lists commands run as real programs on the machine running devopsim
 	// (explicit opt-in; they see the real file system).
 	RealPrograms []string
@@ -204,7 +205,7 @@ type Host struct {
 	distro   string
 	commands map[string]Command
 	packages map[string]Package
-	network  func(string, int) (http.Handler, bool)
+	network  func(string, int) (http.Handler, error)
 	real     map[string]bool
 
 	dbMu      sync.Mutex // serialises user and package database edits
@@ -229,6 +230,14 @@ type service struct {
 	handler http.Handler
 	stopRun context.CancelFunc // cancels the daemon (ServiceDef.Run) while active
 }
+
+// Errors of Options.Network: the name does not resolve (curl exit 6), nothing listens on the
+// port (7), or a firewall drops the connection (28; security groups).
+var (
+	ErrUnknownHost = errors.New("could not resolve host")
+	ErrRefused     = errors.New("connection refused")
+	ErrTimedOut    = errors.New("connection timed out")
+)
 
 // New builds a host. Close it to stop its services.
 func New(opts Options) *Host {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -1253,10 +1254,17 @@ func (h *Host) handlerFor(u *url.URL) (http.Handler, string) {
 		}
 		return nil, fmt.Sprintf("(7) Failed to connect to %s port %d after 0 ms: Couldn't connect to server", host, port)
 	}
-	if h.network != nil {
-		if hd, ok := h.network(host, port); ok {
-			return hd, ""
-		}
+	if h.network == nil {
+		return nil, fmt.Sprintf("(6) Could not resolve host: %s", host)
+	}
+	hd, err := h.network(host, port)
+	switch {
+	case err == nil && hd != nil:
+		return hd, ""
+	case errors.Is(err, ErrRefused):
+		return nil, fmt.Sprintf("(7) Failed to connect to %s port %d after 0 ms: Couldn't connect to server", host, port)
+	case errors.Is(err, ErrTimedOut):
+		return nil, fmt.Sprintf("(28) Failed to connect to %s port %d after 0 ms: Connection timed out", host, port)
 	}
 	return nil, fmt.Sprintf("(6) Could not resolve host: %s", host)
 }
