@@ -154,14 +154,12 @@ func (p *platform) waitSettled(t *testing.T, name string) bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var ids []string
+		bctx, cancel := context.WithTimeout(ctx, time.Minute)
 		for _, r := range insts.Reservations {
 			for _, i := range r.Instances {
-				ids = append(ids, i.InstanceID)
+				_ = p.EC2.WaitBooted(bctx, i.InstanceID) // one at a time: an instance stopped meanwhile fails alone
 			}
 		}
-		bctx, cancel := context.WithTimeout(ctx, time.Minute)
-		_ = p.EC2.WaitBooted(bctx, ids...)
 		cancel()
 		ev, err := p.cf.DescribeStackEvents(ctx, &cloudformation.DescribeStackEventsInput{StackName: name})
 		if err != nil {
