@@ -70,3 +70,28 @@ func Sleep(ctx context.Context, c Clock, d time.Duration) error {
 
 // Since is c.Now().Sub(t).
 func Since(c Clock, t time.Time) time.Duration { return c.Now().Sub(t) }
+
+// EveryMinute arms a timer for c's next minute boundary and returns the loop that calls f with
+// each boundary as it passes (boundaries the clock jumps over are skipped) until ctx is done.
+// Run the loop on its own goroutine: the first timer is armed before EveryMinute returns, so a
+// manual clock advanced at once still reaches f for that minute.
+func EveryMinute(ctx context.Context, c Clock, f func(time.Time)) (loop func()) {
+	next := c.Now().Truncate(time.Minute).Add(time.Minute)
+	t := c.NewTimer(next.Sub(c.Now()))
+	return func() {
+		for {
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C():
+			}
+			f(next)
+			next = next.Add(time.Minute)
+			if now := c.Now(); !next.After(now) {
+				next = now.Truncate(time.Minute).Add(time.Minute)
+			}
+			t = c.NewTimer(next.Sub(c.Now()))
+		}
+	}
+}

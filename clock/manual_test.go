@@ -320,3 +320,51 @@ func ExampleManual() {
 	// now 12:30AM
 	// approval timed out at 1:00AM
 }
+
+// TestEveryMinute: the loop sees each minute boundary once, skips the ones a jump passes over,
+// sees the first minute even when the clock moves before the loop's goroutine runs, and ends
+// with its context.
+func TestEveryMinute(t *testing.T) {
+	m := clock.NewManual(t0) // 03:04:05
+	ctx, cancel := context.WithCancel(t.Context())
+	got := make(chan time.Time, 16) // room for every minute of the jumps
+	loop := clock.EveryMinute(ctx, m, func(at time.Time) { got <- at })
+	m.Advance(time.Minute) // before the loop runs: its first timer is already armed
+	done := make(chan struct{})
+	go func() { defer close(done); loop() }()
+	expect := func(want time.Time) {
+		t.Helper()
+		select {
+		case at := <-got:
+			if !at.Equal(want) {
+				t.Fatalf("tick at %v, want %v", at, want)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("no tick for %v", want)
+		}
+	}
+	expect(t0.Truncate(time.Minute).Add(time.Minute)) // 03:05
+	if err := m.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	// A jump to 03:15:05: the tick for 03:06, then (depending on when the loop runs during the
+	// jump) perhaps a few more of the minutes passed over, never one twice; then 03:16 is armed.
+	m.Advance(10 * time.Minute)
+	expect(t0.Truncate(time.Minute).Add(2 * time.Minute))
+	if err := m.BlockUntil(t.Context(), 1); err != nil {
+		t.Fatal(err)
+	}
+	if next, _ := m.Next(); !next.Equal(t0.Truncate(time.Minute).Add(12 * time.Minute)) {
+		t.Fatalf("next tick armed for %v, want 03:16", next)
+	}
+	cancel()
+	<-done
+	close(got)
+	prev := t0.Truncate(time.Minute).Add(2 * time.Minute)
+	for at := range got {
+		if !at.After(prev) || at.After(t0.Add(11*time.Minute)) {
+			t.Fatalf("tick at %v after %v", at, prev)
+		}
+		prev = at
+	}
+}

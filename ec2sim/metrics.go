@@ -35,30 +35,13 @@ func (s *Service) CPU(instanceID string) float64 {
 	return s.cpu[instanceID]
 }
 
-// startMetrics arms the first minute's timer before the loop's goroutine starts, so a manual
-// clock advanced at once still publishes that minute.
+// startMetrics publishes the instances' metrics at every minute of the platform clock.
 func (s *Service) startMetrics() {
-	next := s.clk.Now().Truncate(time.Minute).Add(time.Minute)
-	go s.metricsLoop(next, s.clk.NewTimer(next.Sub(s.clk.Now())))
-}
-
-// metricsLoop publishes the instances' metrics at every minute of the platform clock.
-func (s *Service) metricsLoop(next time.Time, t clock.Timer) {
-	defer s.wg.Done()
-	for {
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C():
-		}
-		s.PublishMetrics(s.ctx, next)
-		next = next.Add(time.Minute)
-		if now := s.clk.Now(); !next.After(now) { // the clock jumped: skip the missed minutes
-			next = now.Truncate(time.Minute).Add(time.Minute)
-		}
-		t = s.clk.NewTimer(next.Sub(s.clk.Now()))
-	}
+	loop := clock.EveryMinute(s.ctx, s.clk, func(t time.Time) { s.PublishMetrics(s.ctx, t) })
+	go func() {
+		defer s.wg.Done()
+		loop()
+	}()
 }
 
 type cpuSample struct {

@@ -109,30 +109,13 @@ func (s *Service) DescribeMetricCollectionTypes(ctx context.Context, in *Describ
 	})
 }
 
-// startMetrics arms the first minute's timer before the loop's goroutine starts, so a manual
-// clock advanced at once still publishes that minute.
+// startMetrics publishes group metrics at every minute of the platform clock.
 func (s *Service) startMetrics() {
-	next := s.clk.Now().Truncate(time.Minute).Add(time.Minute)
-	go s.metricsLoop(next, s.clk.NewTimer(next.Sub(s.clk.Now())))
-}
-
-// metricsLoop publishes group metrics at every minute of the platform clock.
-func (s *Service) metricsLoop(next time.Time, t clock.Timer) {
-	defer close(s.mdone)
-	for {
-		select {
-		case <-s.ctx.Done():
-			t.Stop()
-			return
-		case <-t.C():
-		}
-		s.PublishMetrics(s.ctx, next)
-		next = next.Add(time.Minute)
-		if now := s.clk.Now(); !next.After(now) {
-			next = now.Truncate(time.Minute).Add(time.Minute)
-		}
-		t = s.clk.NewTimer(next.Sub(s.clk.Now()))
-	}
+	loop := clock.EveryMinute(s.ctx, s.clk, func(t time.Time) { s.PublishMetrics(s.ctx, t) })
+	go func() {
+		defer close(s.mdone)
+		loop()
+	}()
 }
 
 // PublishMetrics publishes the enabled group metrics of every group at t (what the
